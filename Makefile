@@ -26,3 +26,15 @@ test:
 
 clean:
 	rm -rf build
+
+# --- bench (bench/): never part of `make test` (only bench/smoke.sh is) ---
+#   make bench                                     plain cc -O2 -fopenmp, as users build
+#   make bench BENCH_CFLAGS="-O2 -march=native"    compare other flags
+#   make bench BENCH_ARGS=--markdown               tables for the README (also --quick)
+BENCH_CFLAGS ?= -O2
+BENCH_ARGS   ?=
+
+bench: | build
+	$(CC) $(BENCH_CFLAGS) -fopenmp -DBENCH_FLAGS='"$(BENCH_CFLAGS) -fopenmp"' -I. \
+	  -o build/bench bench/bench.c -lm
+	./build/bench $(BENCH_ARGS)

@@ -12,3 +12,7 @@ build_run() {
 # --- core: functional and accuracy tests, gcc and clang, every compiled path ---
 suite core-gcc-O2     build_run build/test_core_gcc   "gcc -std=c99 -O2 $WARN -fopenmp"   tests/test_core.c
 suite core-clang-O2   build_run build/test_core_clang "clang -std=c11 -O2 $WARN -fopenmp" tests/test_core.c
+
+# --- bench smoke ---
+# bench/bench.c builds warning-free and `--quick` prints every row (< 5 s; no timings checked)
+suite bench-smoke bash bench/smoke.sh
