@@ -72,7 +72,11 @@
 
 #ifndef LNDEF
 #ifdef LAYERNORM_STATIC
+#if defined(__GNUC__) || defined(__clang__)
+#define LNDEF static __attribute__((unused)) /* a private copy need not use every function */
+#else
 #define LNDEF static
+#endif
 #else
 #define LNDEF extern
 #endif
@@ -172,3 +176,1453 @@ LNDEF const char *ln_path_name(int path);
 }
 #endif
 #endif /* LAYERNORM_H */
+
+/* ======================================================================================
+   IMPLEMENTATION
+   Sections: 1. setup  2. scalar reference kernels  3. SIMD kernels (AVX-512, AVX2, NEON)
+             4. dispatch  5. row drivers and threading  6. public functions  7. variants
+   ====================================================================================== */
+#ifdef LAYERNORM_IMPLEMENTATION
+#ifndef LAYERNORM_IMPLEMENTATION_INCLUDED
+#define LAYERNORM_IMPLEMENTATION_INCLUDED
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- 1. setup ------------------------------------------------------------------------ */
+
+#ifndef LN_MALLOC
+#define LN_MALLOC(n) malloc(n)
+#define LN_FREE(p) free(p)
+#endif
+#ifndef LAYERNORM_PARALLEL_MIN
+#define LAYERNORM_PARALLEL_MIN 131072
+#endif
+#ifndef LAYERNORM_STREAM_MIN
+#define LAYERNORM_STREAM_MIN (32u << 20)
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define LN__UNUSED __attribute__((unused))
+#else
+#define LN__UNUSED
+#endif
+/* Private functions. The ln__*_on twins of the public functions are for tests and
+   benchmarks, so a translation unit that never calls them must not warn. */
+#define LN__PRIV static LN__UNUSED
+
+#if !defined(LAYERNORM_NO_SIMD) && (defined(__GNUC__) || defined(__clang__)) && \
+    (defined(__x86_64__) || defined(_M_X64))
+#include <immintrin.h>
+#ifndef LAYERNORM_NO_AVX512
+#define LN__HAVE_AVX512 1
+#endif
+#ifndef LAYERNORM_NO_AVX2
+#define LN__HAVE_AVX2 1
+#endif
+#endif
+#if !defined(LAYERNORM_NO_SIMD) && !defined(LAYERNORM_NO_NEON) && defined(__aarch64__) && \
+    defined(__ARM_NEON)
+#include <arm_neon.h>
+#define LN__HAVE_NEON 1
+#endif
+
+#if defined(_OPENMP) && !defined(LAYERNORM_NO_OPENMP)
+#include <omp.h>
+#define LN__OPENMP 1
+#define LN__PRAGMA(x) _Pragma(#x)
+#else
+#define LN__PRAGMA(x)
+#endif
+
+/* Rows longer than this are summarized block by block (Chan's merge), so the second
+   sweep of each block (the centered squares) reads L1, not memory. 16 KiB of floats. */
+#define LN__BLOCK 4096
+/* dγ/dβ are summed over fixed chunks of about this many elements' rows; the chunk
+   partials are added in chunk order, which makes them independent of thread count. */
+#define LN__CHUNK_ELEMS 32768
+
+/* bwd_apply flags */
+#define LN__DX_ACC 1      /* dx += t instead of dx = t */
+#define LN__PARAM_FIRST 2 /* pg = term instead of pg += term (first row of a sum) */
+#define LN__STREAM 4      /* non-temporal stores for dx / y */
+
+/* Per-row backward coefficients: dx = a·g + b + c·x̂ with g = γ·dy and
+   x̂ = ((x − mean) − delta)·rstd. See ln__backward_row for where they come from. */
+typedef struct ln__bwd_coef {
+    float mean, a, b, c, rstd, delta;
+} ln__bwd_coef;
+
+/* One code path = one set of row kernels. Sums come back in double. */
+typedef struct ln__kernels {
+    double (*sum)(const float *x, size_t n);                   /* Σ x                */
+    double (*sqdev)(const float *x, size_t n, double m);       /* Σ (x − m)²         */
+    double (*add_sum)(float *s, const float *x, const float *r, size_t n); /* s = x + r; Σ s */
+    /* y = ((x − mhi) − mlo)·rstd·γ + β   (γ NULL: 1, β NULL: 0) */
+    void (*norm)(float *y, const float *x, size_t n, float mhi, float mlo, float rstd,
+                 const float *gamma, const float *beta, int stream);
+    /* out = { Σ g, Σ g·x̃, Σ x̃ },  g = γ·dy, x̃ = x − mean */
+    void (*bwd_sums)(double out[3], const float *dy, const float *x, const float *gamma,
+                     size_t n, float mean);
+    /* dx (=|+=) a·g + b + c·x̂;  pg (=|+=) dy·x̂;  pb (=|+=) dy   (each may be NULL) */
+    void (*bwd_apply)(float *dx, double *pg, double *pb, const float *dy, const float *x,
+                      const float *gamma, size_t n, const ln__bwd_coef *k, int flags);
+} ln__kernels;
+
+/* ---- 2. scalar reference kernels ------------------------------------------------------
+   The readable statement of the math, always compiled, and the oracle the SIMD paths are
+   tested against. Sums are in double: x − mean must not lose the digits of a large mean. */
+
+static double ln__scalar_sum(const float *x, size_t n) {
+    double s = 0;
+    size_t i;
+    for (i = 0; i < n; i++) s += x[i];
+    return s;
+}
+
+static double ln__scalar_sqdev(const float *x, size_t n, double m) {
+    double s = 0;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        double d = (double)x[i] - m;
+        s += d * d;
+    }
+    return s;
+}
+
+static double ln__scalar_add_sum(float *s, const float *x, const float *r, size_t n) {
+    double acc = 0;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        s[i] = x[i] + r[i];
+        acc += s[i];
+    }
+    return acc;
+}
+
+static void ln__scalar_norm(float *y, const float *x, size_t n, float mhi, float mlo,
+                            float rstd, const float *gamma, const float *beta, int stream) {
+    size_t i;
+    (void)stream;
+    for (i = 0; i < n; i++) {
+        /* mean = mhi + mlo exactly (a double split in two floats); x − mhi is exact when
+           x is near the mean (Sterbenz), so a mean of 10000 costs no digits. */
+        float xhat = ((x[i] - mhi) - mlo) * rstd;
+        y[i] = xhat * (gamma ? gamma[i] : 1.0f) + (beta ? beta[i] : 0.0f);
+    }
+}
+
+static void ln__scalar_bwd_sums(double out[3], const float *dy, const float *x,
+                                const float *gamma, size_t n, float mean) {
+    double sg = 0, sgx = 0, sx = 0;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        float g = gamma ? gamma[i] * dy[i] : dy[i];
+        float xt = x[i] - mean;
+        sg += g;
+        sgx += (double)g * xt;
+        sx += xt;
+    }
+    out[0] = sg;
+    out[1] = sgx;
+    out[2] = sx;
+}
+
+static void ln__scalar_bwd_apply(float *dx, double *pg, double *pb, const float *dy,
+                                 const float *x, const float *gamma, size_t n,
+                                 const ln__bwd_coef *k, int flags) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        float d = dy[i];
+        float g = gamma ? gamma[i] * d : d;
+        float xhat = ((x[i] - k->mean) - k->delta) * k->rstd;
+        if (dx) {
+            float t = k->c * xhat + (k->a * g + k->b);
+            dx[i] = (flags & LN__DX_ACC) ? dx[i] + t : t;
+        }
+        if (pg) {
+            double term = (double)d * xhat; /* exact: a product of two floats */
+            pg[i] = (flags & LN__PARAM_FIRST) ? term : pg[i] + term;
+        }
+        if (pb) pb[i] = (flags & LN__PARAM_FIRST) ? (double)d : pb[i] + d;
+    }
+}
+
+static const ln__kernels ln__kernels_scalar = {
+    ln__scalar_sum, ln__scalar_sqdev, ln__scalar_add_sum, ln__scalar_norm,
+    ln__scalar_bwd_sums, ln__scalar_bwd_apply};
+
+/* ---- 3. SIMD kernels --------------------------------------------------------------------
+   Same math as section 2, element for element; sums use several double accumulators.
+   Each kernel walks: [head: masked, until the store address is 64-byte aligned, only when
+   streaming] [body: full vectors] [tail: masked]. Masked-off lanes load as 0 and must not
+   reach a sum (x − mean of a 0 lane is not 0), so tails mask the subtraction too. */
+
+/* Elements before dst reaches a 64-byte boundary (0 if dst is not even float-aligned). */
+LN__PRIV size_t ln__head(const float *dst, size_t n) {
+    size_t a = (size_t)((uintptr_t)dst & 63), h;
+    if (a & 3) return 0;
+    h = ((64 - a) & 63) / 4;
+    return h < n ? h : n;
+}
+
+#ifdef LN__HAVE_AVX512
+#define LN__AVX512 __attribute__((target("avx512f,avx2,fma")))
+#define LN__ST_PLAIN 0
+#define LN__ST_STREAM 1
+#define LN__ST_MASKED 2
+
+/* the low / high 8 floats of a vector, widened to double */
+LN__AVX512 static inline __m512d ln__512_lo(__m512 v) {
+    return _mm512_cvtps_pd(_mm512_castps512_ps256(v));
+}
+LN__AVX512 static inline __m512d ln__512_hi(__m512 v) {
+    return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+}
+static inline __mmask16 ln__512_mask(size_t w) { /* first w lanes, w <= 16 */
+    return (__mmask16)(w >= 16 ? 0xFFFFu : ((1u << w) - 1u));
+}
+LN__AVX512 static inline void ln__512_store(float *p, __m512 v, __mmask16 m, int how) {
+    if (how == LN__ST_STREAM) _mm512_stream_ps(p, v);
+    else if (how == LN__ST_MASKED) _mm512_mask_storeu_ps(p, m, v);
+    else _mm512_storeu_ps(p, v);
+}
+/* pd (=|+=) lo/hi halves of a·b (a·b of widened floats is exact in double) */
+LN__AVX512 static inline void ln__512_acc(double *p, __m512d a0, __m512d b0, __m512d a1,
+                                          __m512d b1, __mmask16 m, int first) {
+    __mmask8 m0 = (__mmask8)(m & 0xFF), m1 = (__mmask8)(m >> 8);
+    __m512d r0 = _mm512_mul_pd(a0, b0), r1 = _mm512_mul_pd(a1, b1);
+    if (!first) {
+        r0 = _mm512_add_pd(r0, _mm512_maskz_loadu_pd(m0, p));
+        r1 = _mm512_add_pd(r1, _mm512_maskz_loadu_pd(m1, p + 8));
+    }
+    _mm512_mask_storeu_pd(p, m0, r0);
+    _mm512_mask_storeu_pd(p + 8, m1, r1);
+}
+
+LN__AVX512 static double ln__avx512_sum(const float *x, size_t n) {
+    __m512d a0 = _mm512_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512 v0 = _mm512_loadu_ps(x + i), v1 = _mm512_loadu_ps(x + i + 16);
+        a0 = _mm512_add_pd(a0, ln__512_lo(v0));
+        a1 = _mm512_add_pd(a1, ln__512_hi(v0));
+        a2 = _mm512_add_pd(a2, ln__512_lo(v1));
+        a3 = _mm512_add_pd(a3, ln__512_hi(v1));
+    }
+    for (; i < n; i += 16) {
+        __m512 v = _mm512_maskz_loadu_ps(ln__512_mask(n - i), x + i);
+        a0 = _mm512_add_pd(a0, ln__512_lo(v));
+        a1 = _mm512_add_pd(a1, ln__512_hi(v));
+    }
+    return _mm512_reduce_add_pd(_mm512_add_pd(_mm512_add_pd(a0, a1), _mm512_add_pd(a2, a3)));
+}
+
+LN__AVX512 static double ln__avx512_sqdev(const float *x, size_t n, double m) {
+    const __m512d vm = _mm512_set1_pd(m);
+    __m512d a0 = _mm512_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512 v0 = _mm512_loadu_ps(x + i), v1 = _mm512_loadu_ps(x + i + 16);
+        __m512d d0 = _mm512_sub_pd(ln__512_lo(v0), vm), d1 = _mm512_sub_pd(ln__512_hi(v0), vm);
+        __m512d d2 = _mm512_sub_pd(ln__512_lo(v1), vm), d3 = _mm512_sub_pd(ln__512_hi(v1), vm);
+        a0 = _mm512_fmadd_pd(d0, d0, a0);
+        a1 = _mm512_fmadd_pd(d1, d1, a1);
+        a2 = _mm512_fmadd_pd(d2, d2, a2);
+        a3 = _mm512_fmadd_pd(d3, d3, a3);
+    }
+    for (; i < n; i += 16) {
+        __mmask16 k = ln__512_mask(n - i);
+        __m512 v = _mm512_maskz_loadu_ps(k, x + i);
+        __m512d d0 = _mm512_maskz_sub_pd((__mmask8)(k & 0xFF), ln__512_lo(v), vm);
+        __m512d d1 = _mm512_maskz_sub_pd((__mmask8)(k >> 8), ln__512_hi(v), vm);
+        a0 = _mm512_fmadd_pd(d0, d0, a0);
+        a1 = _mm512_fmadd_pd(d1, d1, a1);
+    }
+    return _mm512_reduce_add_pd(_mm512_add_pd(_mm512_add_pd(a0, a1), _mm512_add_pd(a2, a3)));
+}
+
+LN__AVX512 static double ln__avx512_add_sum(float *s, const float *x, const float *r, size_t n) {
+    __m512d a0 = _mm512_setzero_pd(), a1 = a0;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 v = _mm512_add_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(r + i));
+        _mm512_storeu_ps(s + i, v);
+        a0 = _mm512_add_pd(a0, ln__512_lo(v));
+        a1 = _mm512_add_pd(a1, ln__512_hi(v));
+    }
+    if (i < n) {
+        __mmask16 k = ln__512_mask(n - i);
+        __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(k, x + i), _mm512_maskz_loadu_ps(k, r + i));
+        _mm512_mask_storeu_ps(s + i, k, v);
+        a0 = _mm512_add_pd(a0, ln__512_lo(v));
+        a1 = _mm512_add_pd(a1, ln__512_hi(v));
+    }
+    return _mm512_reduce_add_pd(_mm512_add_pd(a0, a1));
+}
+
+/* one vector of y = ((x − mhi) − mlo)·rstd·γ + β */
+LN__AVX512 static inline void ln__512_norm_step(float *y, const float *x, size_t i, __mmask16 k,
+                                                int how, __m512 vh, __m512 vl, __m512 vr,
+                                                const float *gamma, const float *beta) {
+    __m512 v = _mm512_maskz_loadu_ps(k, x + i);
+    __m512 t = _mm512_mul_ps(_mm512_sub_ps(_mm512_sub_ps(v, vh), vl), vr);
+    __m512 g = gamma ? _mm512_maskz_loadu_ps(k, gamma + i) : _mm512_set1_ps(1.0f);
+    __m512 b = beta ? _mm512_maskz_loadu_ps(k, beta + i) : _mm512_setzero_ps();
+    ln__512_store(y + i, _mm512_fmadd_ps(t, g, b), k, how);
+}
+
+LN__AVX512 static void ln__avx512_norm(float *y, const float *x, size_t n, float mhi, float mlo,
+                                       float rstd, const float *gamma, const float *beta,
+                                       int stream) {
+    const __m512 vh = _mm512_set1_ps(mhi), vl = _mm512_set1_ps(mlo), vr = _mm512_set1_ps(rstd);
+    size_t i = 0, head = stream ? ln__head(y, n) : 0;
+    if (stream && ((uintptr_t)y & 3)) stream = 0;
+    if (head) {
+        ln__512_norm_step(y, x, 0, ln__512_mask(head), LN__ST_MASKED, vh, vl, vr, gamma, beta);
+        i = head;
+    }
+    if (stream)
+        for (; i + 16 <= n; i += 16)
+            ln__512_norm_step(y, x, i, 0xFFFF, LN__ST_STREAM, vh, vl, vr, gamma, beta);
+    else
+        for (; i + 16 <= n; i += 16)
+            ln__512_norm_step(y, x, i, 0xFFFF, LN__ST_PLAIN, vh, vl, vr, gamma, beta);
+    if (i < n)
+        ln__512_norm_step(y, x, i, ln__512_mask(n - i), LN__ST_MASKED, vh, vl, vr, gamma, beta);
+}
+
+LN__AVX512 static void ln__avx512_bwd_sums(double out[3], const float *dy, const float *x,
+                                           const float *gamma, size_t n, float mean) {
+    const __m512 vmean = _mm512_set1_ps(mean);
+    __m512d sg0 = _mm512_setzero_pd(), sg1 = sg0, sgx0 = sg0, sgx1 = sg0, sx0 = sg0, sx1 = sg0;
+    size_t i;
+    for (i = 0; i < n; i += 16) {
+        __mmask16 k = ln__512_mask(n - i);
+        __m512 d = _mm512_maskz_loadu_ps(k, dy + i);
+        __m512 g = gamma ? _mm512_mul_ps(_mm512_maskz_loadu_ps(k, gamma + i), d) : d;
+        __m512 xt = _mm512_maskz_sub_ps(k, _mm512_maskz_loadu_ps(k, x + i), vmean);
+        __m512d g0 = ln__512_lo(g), g1 = ln__512_hi(g), x0 = ln__512_lo(xt), x1 = ln__512_hi(xt);
+        sg0 = _mm512_add_pd(sg0, g0);
+        sg1 = _mm512_add_pd(sg1, g1);
+        sgx0 = _mm512_fmadd_pd(g0, x0, sgx0);
+        sgx1 = _mm512_fmadd_pd(g1, x1, sgx1);
+        sx0 = _mm512_add_pd(sx0, x0);
+        sx1 = _mm512_add_pd(sx1, x1);
+    }
+    out[0] = _mm512_reduce_add_pd(_mm512_add_pd(sg0, sg1));
+    out[1] = _mm512_reduce_add_pd(_mm512_add_pd(sgx0, sgx1));
+    out[2] = _mm512_reduce_add_pd(_mm512_add_pd(sx0, sx1));
+}
+
+LN__AVX512 static inline void ln__512_bwd_step(float *dx, double *pg, double *pb,
+                                               const float *dy, const float *x,
+                                               const float *gamma, size_t i, __mmask16 k,
+                                               int how, const ln__bwd_coef *c, int flags) {
+    __m512 d = _mm512_maskz_loadu_ps(k, dy + i);
+    __m512 g = gamma ? _mm512_mul_ps(_mm512_maskz_loadu_ps(k, gamma + i), d) : d;
+    __m512 xt = _mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), _mm512_set1_ps(c->mean));
+    __m512 xh = _mm512_mul_ps(_mm512_sub_ps(xt, _mm512_set1_ps(c->delta)), _mm512_set1_ps(c->rstd));
+    if (dx) {
+        __m512 t = _mm512_fmadd_ps(_mm512_set1_ps(c->a), g, _mm512_set1_ps(c->b));
+        t = _mm512_fmadd_ps(_mm512_set1_ps(c->c), xh, t);
+        if (flags & LN__DX_ACC) t = _mm512_add_ps(_mm512_maskz_loadu_ps(k, dx + i), t);
+        ln__512_store(dx + i, t, k, how);
+    }
+    if (pg || pb) {
+        __m512d d0 = ln__512_lo(d), d1 = ln__512_hi(d);
+        int first = flags & LN__PARAM_FIRST;
+        if (pg) {
+            ln__512_acc(pg + i, d0, ln__512_lo(xh), d1, ln__512_hi(xh), k, first);
+        }
+        if (pb) {
+            const __m512d one = _mm512_set1_pd(1.0);
+            ln__512_acc(pb + i, d0, one, d1, one, k, first);
+        }
+    }
+}
+
+LN__AVX512 static void ln__avx512_bwd_apply(float *dx, double *pg, double *pb, const float *dy,
+                                            const float *x, const float *gamma, size_t n,
+                                            const ln__bwd_coef *c, int flags) {
+    int stream = dx && (flags & LN__STREAM) && !((uintptr_t)dx & 3);
+    size_t i = 0, head = stream ? ln__head(dx, n) : 0;
+    if (head) {
+        ln__512_bwd_step(dx, pg, pb, dy, x, gamma, 0, ln__512_mask(head), LN__ST_MASKED, c, flags);
+        i = head;
+    }
+    if (stream)
+        for (; i + 16 <= n; i += 16)
+            ln__512_bwd_step(dx, pg, pb, dy, x, gamma, i, 0xFFFF, LN__ST_STREAM, c, flags);
+    else
+        for (; i + 16 <= n; i += 16)
+            ln__512_bwd_step(dx, pg, pb, dy, x, gamma, i, 0xFFFF, LN__ST_PLAIN, c, flags);
+    if (i < n)
+        ln__512_bwd_step(dx, pg, pb, dy, x, gamma, i, ln__512_mask(n - i), LN__ST_MASKED, c, flags);
+}
+
+static const ln__kernels ln__kernels_avx512 = {
+    ln__avx512_sum, ln__avx512_sqdev, ln__avx512_add_sum, ln__avx512_norm,
+    ln__avx512_bwd_sums, ln__avx512_bwd_apply};
+#endif /* LN__HAVE_AVX512 */
+
+#ifdef LN__HAVE_AVX2
+#define LN__AVX2 __attribute__((target("avx2,fma")))
+/* AVX2 has no mask registers: a mask is an integer vector, first w lanes all-ones. */
+static const int32_t ln__avx2_ones32[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+static const int64_t ln__avx2_ones64[8] = {-1, -1, -1, -1, 0, 0, 0, 0};
+LN__AVX2 static inline __m256i ln__256_mask(size_t w) { /* w <= 8 floats */
+    return _mm256_loadu_si256((const __m256i *)(const void *)(ln__avx2_ones32 + 8 - w));
+}
+LN__AVX2 static inline __m256i ln__256_mask64(size_t w) { /* w <= 4 doubles */
+    return _mm256_loadu_si256((const __m256i *)(const void *)(ln__avx2_ones64 + 4 - w));
+}
+LN__AVX2 static inline __m256 ln__256_load(const float *p, size_t w) {
+    return w >= 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, ln__256_mask(w));
+}
+LN__AVX2 static inline void ln__256_store(float *p, __m256 v, size_t w, int stream) {
+    if (w < 8) _mm256_maskstore_ps(p, ln__256_mask(w), v);
+    else if (stream) _mm256_stream_ps(p, v);
+    else _mm256_storeu_ps(p, v);
+}
+LN__AVX2 static inline __m256d ln__256_lo(__m256 v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }
+LN__AVX2 static inline __m256d ln__256_hi(__m256 v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
+/* first w of the 8 lanes: zero the rest (a 0 lane of x is not a 0 lane of x − mean) */
+LN__AVX2 static inline __m256 ln__256_keep(__m256 v, size_t w) {
+    return w >= 8 ? v : _mm256_and_ps(v, _mm256_castsi256_ps(ln__256_mask(w)));
+}
+LN__AVX2 static inline void ln__256_acc(double *p, __m256d a0, __m256d b0, __m256d a1, __m256d b1,
+                                        size_t w, int first) {
+    __m256d r0 = _mm256_mul_pd(a0, b0), r1 = _mm256_mul_pd(a1, b1);
+    if (w >= 8) {
+        if (!first) {
+            r0 = _mm256_add_pd(r0, _mm256_loadu_pd(p));
+            r1 = _mm256_add_pd(r1, _mm256_loadu_pd(p + 4));
+        }
+        _mm256_storeu_pd(p, r0);
+        _mm256_storeu_pd(p + 4, r1);
+    } else {
+        __m256i m0 = ln__256_mask64(w < 4 ? w : 4), m1 = ln__256_mask64(w > 4 ? w - 4 : 0);
+        if (!first) {
+            r0 = _mm256_add_pd(r0, _mm256_maskload_pd(p, m0));
+            r1 = _mm256_add_pd(r1, _mm256_maskload_pd(p + 4, m1));
+        }
+        _mm256_maskstore_pd(p, m0, r0);
+        _mm256_maskstore_pd(p + 4, m1, r1);
+    }
+}
+LN__AVX2 static inline double ln__256_hsum(__m256d v) {
+    __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+
+LN__AVX2 static double ln__avx2_sum(const float *x, size_t n) {
+    __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 v0 = _mm256_loadu_ps(x + i), v1 = _mm256_loadu_ps(x + i + 8);
+        a0 = _mm256_add_pd(a0, ln__256_lo(v0));
+        a1 = _mm256_add_pd(a1, ln__256_hi(v0));
+        a2 = _mm256_add_pd(a2, ln__256_lo(v1));
+        a3 = _mm256_add_pd(a3, ln__256_hi(v1));
+    }
+    for (; i < n; i += 8) {
+        __m256 v = ln__256_load(x + i, n - i);
+        a0 = _mm256_add_pd(a0, ln__256_lo(v));
+        a1 = _mm256_add_pd(a1, ln__256_hi(v));
+    }
+    return ln__256_hsum(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
+}
+
+LN__AVX2 static double ln__avx2_sqdev(const float *x, size_t n, double m) {
+    const __m256d vm = _mm256_set1_pd(m);
+    __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 v0 = _mm256_loadu_ps(x + i), v1 = _mm256_loadu_ps(x + i + 8);
+        __m256d d0 = _mm256_sub_pd(ln__256_lo(v0), vm), d1 = _mm256_sub_pd(ln__256_hi(v0), vm);
+        __m256d d2 = _mm256_sub_pd(ln__256_lo(v1), vm), d3 = _mm256_sub_pd(ln__256_hi(v1), vm);
+        a0 = _mm256_fmadd_pd(d0, d0, a0);
+        a1 = _mm256_fmadd_pd(d1, d1, a1);
+        a2 = _mm256_fmadd_pd(d2, d2, a2);
+        a3 = _mm256_fmadd_pd(d3, d3, a3);
+    }
+    for (; i < n; i += 8) {
+        size_t w = n - i;
+        __m256 v = ln__256_load(x + i, w);
+        __m256d d0 = _mm256_sub_pd(ln__256_lo(v), vm), d1 = _mm256_sub_pd(ln__256_hi(v), vm);
+        if (w < 8) {
+            d0 = _mm256_and_pd(d0, _mm256_castsi256_pd(ln__256_mask64(w < 4 ? w : 4)));
+            d1 = _mm256_and_pd(d1, _mm256_castsi256_pd(ln__256_mask64(w > 4 ? w - 4 : 0)));
+        }
+        a0 = _mm256_fmadd_pd(d0, d0, a0);
+        a1 = _mm256_fmadd_pd(d1, d1, a1);
+    }
+    return ln__256_hsum(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
+}
+
+LN__AVX2 static double ln__avx2_add_sum(float *s, const float *x, const float *r, size_t n) {
+    __m256d a0 = _mm256_setzero_pd(), a1 = a0;
+    size_t i;
+    for (i = 0; i < n; i += 8) {
+        size_t w = n - i;
+        __m256 v = _mm256_add_ps(ln__256_load(x + i, w), ln__256_load(r + i, w));
+        ln__256_store(s + i, v, w, 0);
+        a0 = _mm256_add_pd(a0, ln__256_lo(v));
+        a1 = _mm256_add_pd(a1, ln__256_hi(v));
+    }
+    return ln__256_hsum(_mm256_add_pd(a0, a1));
+}
+
+LN__AVX2 static inline void ln__256_norm_step(float *y, const float *x, size_t i, size_t w,
+                                              int stream, __m256 vh, __m256 vl, __m256 vr,
+                                              const float *gamma, const float *beta) {
+    __m256 v = ln__256_load(x + i, w);
+    __m256 t = _mm256_mul_ps(_mm256_sub_ps(_mm256_sub_ps(v, vh), vl), vr);
+    __m256 g = gamma ? ln__256_load(gamma + i, w) : _mm256_set1_ps(1.0f);
+    __m256 b = beta ? ln__256_load(beta + i, w) : _mm256_setzero_ps();
+    ln__256_store(y + i, _mm256_fmadd_ps(t, g, b), w, stream);
+}
+
+LN__AVX2 static void ln__avx2_norm(float *y, const float *x, size_t n, float mhi, float mlo,
+                                   float rstd, const float *gamma, const float *beta, int stream) {
+    const __m256 vh = _mm256_set1_ps(mhi), vl = _mm256_set1_ps(mlo), vr = _mm256_set1_ps(rstd);
+    size_t i = 0, head;
+    if ((uintptr_t)y & 3) stream = 0;
+    head = stream ? ln__head(y, n) : 0;
+    for (; i < head; i += 8) ln__256_norm_step(y, x, i, head - i < 8 ? head - i : 8, 0, vh, vl, vr, gamma, beta);
+    i = head;
+    if (stream)
+        for (; i + 8 <= n; i += 8) ln__256_norm_step(y, x, i, 8, 1, vh, vl, vr, gamma, beta);
+    else
+        for (; i + 8 <= n; i += 8) ln__256_norm_step(y, x, i, 8, 0, vh, vl, vr, gamma, beta);
+    if (i < n) ln__256_norm_step(y, x, i, n - i, 0, vh, vl, vr, gamma, beta);
+}
+
+LN__AVX2 static void ln__avx2_bwd_sums(double out[3], const float *dy, const float *x,
+                                       const float *gamma, size_t n, float mean) {
+    const __m256 vmean = _mm256_set1_ps(mean);
+    __m256d sg0 = _mm256_setzero_pd(), sg1 = sg0, sgx0 = sg0, sgx1 = sg0, sx0 = sg0, sx1 = sg0;
+    size_t i;
+    for (i = 0; i < n; i += 8) {
+        size_t w = n - i;
+        __m256 d = ln__256_load(dy + i, w);
+        __m256 g = gamma ? _mm256_mul_ps(ln__256_load(gamma + i, w), d) : d;
+        __m256 xt = ln__256_keep(_mm256_sub_ps(ln__256_load(x + i, w), vmean), w);
+        __m256d g0 = ln__256_lo(g), g1 = ln__256_hi(g), x0 = ln__256_lo(xt), x1 = ln__256_hi(xt);
+        sg0 = _mm256_add_pd(sg0, g0);
+        sg1 = _mm256_add_pd(sg1, g1);
+        sgx0 = _mm256_fmadd_pd(g0, x0, sgx0);
+        sgx1 = _mm256_fmadd_pd(g1, x1, sgx1);
+        sx0 = _mm256_add_pd(sx0, x0);
+        sx1 = _mm256_add_pd(sx1, x1);
+    }
+    out[0] = ln__256_hsum(_mm256_add_pd(sg0, sg1));
+    out[1] = ln__256_hsum(_mm256_add_pd(sgx0, sgx1));
+    out[2] = ln__256_hsum(_mm256_add_pd(sx0, sx1));
+}
+
+LN__AVX2 static inline void ln__256_bwd_step(float *dx, double *pg, double *pb, const float *dy,
+                                             const float *x, const float *gamma, size_t i,
+                                             size_t w, int stream, const ln__bwd_coef *c,
+                                             int flags) {
+    __m256 d = ln__256_load(dy + i, w);
+    __m256 g = gamma ? _mm256_mul_ps(ln__256_load(gamma + i, w), d) : d;
+    __m256 xt = _mm256_sub_ps(ln__256_load(x + i, w), _mm256_set1_ps(c->mean));
+    __m256 xh = _mm256_mul_ps(_mm256_sub_ps(xt, _mm256_set1_ps(c->delta)), _mm256_set1_ps(c->rstd));
+    if (dx) {
+        __m256 t = _mm256_fmadd_ps(_mm256_set1_ps(c->a), g, _mm256_set1_ps(c->b));
+        t = _mm256_fmadd_ps(_mm256_set1_ps(c->c), xh, t);
+        if (flags & LN__DX_ACC) t = _mm256_add_ps(ln__256_load(dx + i, w), t);
+        ln__256_store(dx + i, t, w, stream);
+    }
+    if (pg || pb) {
+        __m256d d0 = ln__256_lo(d), d1 = ln__256_hi(d);
+        int first = flags & LN__PARAM_FIRST;
+        if (pg) {
+            ln__256_acc(pg + i, d0, ln__256_lo(xh), d1, ln__256_hi(xh), w, first);
+        }
+        if (pb) {
+            const __m256d one = _mm256_set1_pd(1.0);
+            ln__256_acc(pb + i, d0, one, d1, one, w, first);
+        }
+    }
+}
+
+LN__AVX2 static void ln__avx2_bwd_apply(float *dx, double *pg, double *pb, const float *dy,
+                                        const float *x, const float *gamma, size_t n,
+                                        const ln__bwd_coef *c, int flags) {
+    int stream = dx && (flags & LN__STREAM) && !((uintptr_t)dx & 3);
+    size_t i = 0, head = stream ? ln__head(dx, n) : 0;
+    for (; i < head; i += 8)
+        ln__256_bwd_step(dx, pg, pb, dy, x, gamma, i, head - i < 8 ? head - i : 8, 0, c, flags);
+    i = head;
+    if (stream)
+        for (; i + 8 <= n; i += 8) ln__256_bwd_step(dx, pg, pb, dy, x, gamma, i, 8, 1, c, flags);
+    else
+        for (; i + 8 <= n; i += 8) ln__256_bwd_step(dx, pg, pb, dy, x, gamma, i, 8, 0, c, flags);
+    if (i < n) ln__256_bwd_step(dx, pg, pb, dy, x, gamma, i, n - i, 0, c, flags);
+}
+
+static const ln__kernels ln__kernels_avx2 = {
+    ln__avx2_sum, ln__avx2_sqdev, ln__avx2_add_sum, ln__avx2_norm,
+    ln__avx2_bwd_sums, ln__avx2_bwd_apply};
+#endif /* LN__HAVE_AVX2 */
+
+#ifdef LN__HAVE_NEON
+/* AArch64: NEON is baseline, no dispatch. Tails run the scalar reference kernels. */
+static inline float64x2_t ln__neon_lo(float32x4_t v) { return vcvt_f64_f32(vget_low_f32(v)); }
+static inline float64x2_t ln__neon_hi(float32x4_t v) { return vcvt_high_f64_f32(v); }
+
+static double ln__neon_sum(const float *x, size_t n) {
+    float64x2_t a0 = vdupq_n_f64(0), a1 = a0, a2 = a0, a3 = a0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        float32x4_t v0 = vld1q_f32(x + i), v1 = vld1q_f32(x + i + 4);
+        a0 = vaddq_f64(a0, ln__neon_lo(v0));
+        a1 = vaddq_f64(a1, ln__neon_hi(v0));
+        a2 = vaddq_f64(a2, ln__neon_lo(v1));
+        a3 = vaddq_f64(a3, ln__neon_hi(v1));
+    }
+    return vaddvq_f64(vaddq_f64(vaddq_f64(a0, a1), vaddq_f64(a2, a3))) +
+           ln__scalar_sum(x + i, n - i);
+}
+
+static double ln__neon_sqdev(const float *x, size_t n, double m) {
+    const float64x2_t vm = vdupq_n_f64(m);
+    float64x2_t a0 = vdupq_n_f64(0), a1 = a0, a2 = a0, a3 = a0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        float32x4_t v0 = vld1q_f32(x + i), v1 = vld1q_f32(x + i + 4);
+        float64x2_t d0 = vsubq_f64(ln__neon_lo(v0), vm), d1 = vsubq_f64(ln__neon_hi(v0), vm);
+        float64x2_t d2 = vsubq_f64(ln__neon_lo(v1), vm), d3 = vsubq_f64(ln__neon_hi(v1), vm);
+        a0 = vfmaq_f64(a0, d0, d0);
+        a1 = vfmaq_f64(a1, d1, d1);
+        a2 = vfmaq_f64(a2, d2, d2);
+        a3 = vfmaq_f64(a3, d3, d3);
+    }
+    return vaddvq_f64(vaddq_f64(vaddq_f64(a0, a1), vaddq_f64(a2, a3))) +
+           ln__scalar_sqdev(x + i, n - i, m);
+}
+
+static double ln__neon_add_sum(float *s, const float *x, const float *r, size_t n) {
+    float64x2_t a0 = vdupq_n_f64(0), a1 = a0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        float32x4_t v = vaddq_f32(vld1q_f32(x + i), vld1q_f32(r + i));
+        vst1q_f32(s + i, v);
+        a0 = vaddq_f64(a0, ln__neon_lo(v));
+        a1 = vaddq_f64(a1, ln__neon_hi(v));
+    }
+    return vaddvq_f64(vaddq_f64(a0, a1)) + ln__scalar_add_sum(s + i, x + i, r + i, n - i);
+}
+
+static void ln__neon_norm(float *y, const float *x, size_t n, float mhi, float mlo, float rstd,
+                          const float *gamma, const float *beta, int stream) {
+    const float32x4_t vh = vdupq_n_f32(mhi), vl = vdupq_n_f32(mlo), vr = vdupq_n_f32(rstd);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        float32x4_t t = vmulq_f32(vsubq_f32(vsubq_f32(vld1q_f32(x + i), vh), vl), vr);
+        float32x4_t g = gamma ? vld1q_f32(gamma + i) : vdupq_n_f32(1.0f);
+        float32x4_t b = beta ? vld1q_f32(beta + i) : vdupq_n_f32(0.0f);
+        vst1q_f32(y + i, vfmaq_f32(b, t, g));
+    }
+    ln__scalar_norm(y + i, x + i, n - i, mhi, mlo, rstd, gamma ? gamma + i : NULL,
+                    beta ? beta + i : NULL, stream);
+}
+
+static void ln__neon_bwd_sums(double out[3], const float *dy, const float *x,
+                              const float *gamma, size_t n, float mean) {
+    const float32x4_t vmean = vdupq_n_f32(mean);
+    float64x2_t sg0 = vdupq_n_f64(0), sg1 = sg0, sgx0 = sg0, sgx1 = sg0, sx0 = sg0, sx1 = sg0;
+    double tail[3];
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        float32x4_t d = vld1q_f32(dy + i);
+        float32x4_t g = gamma ? vmulq_f32(vld1q_f32(gamma + i), d) : d;
+        float32x4_t xt = vsubq_f32(vld1q_f32(x + i), vmean);
+        float64x2_t g0 = ln__neon_lo(g), g1 = ln__neon_hi(g), x0 = ln__neon_lo(xt), x1 = ln__neon_hi(xt);
+        sg0 = vaddq_f64(sg0, g0);
+        sg1 = vaddq_f64(sg1, g1);
+        sgx0 = vfmaq_f64(sgx0, g0, x0);
+        sgx1 = vfmaq_f64(sgx1, g1, x1);
+        sx0 = vaddq_f64(sx0, x0);
+        sx1 = vaddq_f64(sx1, x1);
+    }
+    ln__scalar_bwd_sums(tail, dy + i, x + i, gamma ? gamma + i : NULL, n - i, mean);
+    out[0] = vaddvq_f64(vaddq_f64(sg0, sg1)) + tail[0];
+    out[1] = vaddvq_f64(vaddq_f64(sgx0, sgx1)) + tail[1];
+    out[2] = vaddvq_f64(vaddq_f64(sx0, sx1)) + tail[2];
+}
+
+static void ln__neon_bwd_apply(float *dx, double *pg, double *pb, const float *dy,
+                               const float *x, const float *gamma, size_t n,
+                               const ln__bwd_coef *c, int flags) {
+    const float32x4_t vmean = vdupq_n_f32(c->mean), va = vdupq_n_f32(c->a), vb = vdupq_n_f32(c->b);
+    const float32x4_t vc = vdupq_n_f32(c->c), vdelta = vdupq_n_f32(c->delta);
+    const float32x4_t vr = vdupq_n_f32(c->rstd);
+    int first = flags & LN__PARAM_FIRST;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        float32x4_t d = vld1q_f32(dy + i);
+        float32x4_t g = gamma ? vmulq_f32(vld1q_f32(gamma + i), d) : d;
+        float32x4_t xh = vmulq_f32(vsubq_f32(vsubq_f32(vld1q_f32(x + i), vmean), vdelta), vr);
+        if (dx) {
+            float32x4_t t = vfmaq_f32(vfmaq_f32(vb, va, g), vc, xh);
+            if (flags & LN__DX_ACC) t = vaddq_f32(vld1q_f32(dx + i), t);
+            vst1q_f32(dx + i, t);
+        }
+        if (pg) {
+            float64x2_t r0 = vmulq_f64(ln__neon_lo(d), ln__neon_lo(xh));
+            float64x2_t r1 = vmulq_f64(ln__neon_hi(d), ln__neon_hi(xh));
+            if (!first) {
+                r0 = vaddq_f64(r0, vld1q_f64(pg + i));
+                r1 = vaddq_f64(r1, vld1q_f64(pg + i + 2));
+            }
+            vst1q_f64(pg + i, r0);
+            vst1q_f64(pg + i + 2, r1);
+        }
+        if (pb) {
+            float64x2_t r0 = ln__neon_lo(d), r1 = ln__neon_hi(d);
+            if (!first) {
+                r0 = vaddq_f64(r0, vld1q_f64(pb + i));
+                r1 = vaddq_f64(r1, vld1q_f64(pb + i + 2));
+            }
+            vst1q_f64(pb + i, r0);
+            vst1q_f64(pb + i + 2, r1);
+        }
+    }
+    ln__scalar_bwd_apply(dx ? dx + i : NULL, pg ? pg + i : NULL, pb ? pb + i : NULL, dy + i,
+                         x + i, gamma ? gamma + i : NULL, n - i, c, flags);
+}
+
+static const ln__kernels ln__kernels_neon = {
+    ln__neon_sum, ln__neon_sqdev, ln__neon_add_sum, ln__neon_norm,
+    ln__neon_bwd_sums, ln__neon_bwd_apply};
+#endif /* LN__HAVE_NEON */
+
+/* ---- 4. dispatch ------------------------------------------------------------------------ */
+
+static int ln__detect(void) {
+#if defined(LN__HAVE_AVX512) || defined(LN__HAVE_AVX2)
+    __builtin_cpu_init(); /* reads CPUID and XCR0: AVX state must be enabled by the OS */
+#endif
+#ifdef LN__HAVE_AVX512
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") &&
+        __builtin_cpu_supports("fma"))
+        return LN_PATH_AVX512;
+#endif
+#ifdef LN__HAVE_AVX2
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return LN_PATH_AVX2;
+#endif
+#ifdef LN__HAVE_NEON
+    return LN_PATH_NEON;
+#else
+    return LN_PATH_SCALAR;
+#endif
+}
+
+LNDEF int ln_path_active(void) {
+#if defined(__GNUC__) || defined(__clang__)
+    /* Detected once; a relaxed atomic makes the racy first calls well-defined (they all
+       store the same value). */
+    static int cached;
+    int p = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (!p) {
+        p = ln__detect();
+        __atomic_store_n(&cached, p, __ATOMIC_RELAXED);
+    }
+    return p;
+#else
+    return ln__detect();
+#endif
+}
+
+LNDEF int ln_path_supported(int path) {
+    int best = ln_path_active();
+    (void)best; /* unused where no x86 path is compiled */
+    switch (path) {
+    case LN_PATH_SCALAR: return 1;
+#ifdef LN__HAVE_AVX512
+    case LN_PATH_AVX512: return best == LN_PATH_AVX512;
+#endif
+#ifdef LN__HAVE_AVX2
+    case LN_PATH_AVX2:
+        return best == LN_PATH_AVX512 || best == LN_PATH_AVX2;
+#endif
+#ifdef LN__HAVE_NEON
+    case LN_PATH_NEON: return 1;
+#endif
+    default: return 0;
+    }
+}
+
+LNDEF const char *ln_path_name(int path) {
+    switch (path) {
+    case LN_PATH_SCALAR: return "scalar";
+    case LN_PATH_AVX2: return "avx2";
+    case LN_PATH_AVX512: return "avx512";
+    case LN_PATH_NEON: return "neon";
+    default: return "unknown";
+    }
+}
+
+static const ln__kernels *ln__kernels_for(int path) {
+    if (!ln_path_supported(path)) return &ln__kernels_scalar;
+    switch (path) {
+#ifdef LN__HAVE_AVX512
+    case LN_PATH_AVX512: return &ln__kernels_avx512;
+#endif
+#ifdef LN__HAVE_AVX2
+    case LN_PATH_AVX2: return &ln__kernels_avx2;
+#endif
+#ifdef LN__HAVE_NEON
+    case LN_PATH_NEON: return &ln__kernels_neon;
+#endif
+    default: return &ln__kernels_scalar;
+    }
+}
+
+/* ---- 5. row drivers and threading ------------------------------------------------------- */
+
+/* Threads for a call: one for small work (a parallel region costs microseconds) or when
+   already inside a parallel region (no oversubscription); else up to omp_get_max_threads. */
+static int ln__threads(size_t rows, size_t cols) {
+#ifdef LN__OPENMP
+    int t;
+    if (rows < 2 || rows * cols < (size_t)LAYERNORM_PARALLEL_MIN || omp_in_parallel()) return 1;
+    t = omp_get_max_threads();
+    if ((size_t)t > rows) t = (int)rows;
+    return t < 1 ? 1 : t;
+#else
+    (void)rows;
+    (void)cols;
+    return 1;
+#endif
+}
+
+static int ln__thread_id(void) {
+#ifdef LN__OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/* Non-temporal stores are weakly ordered: fence them before another thread reads. */
+static void ln__stream_fence(int stream) {
+#if defined(LN__HAVE_AVX512) || defined(LN__HAVE_AVX2)
+    if (stream) _mm_sfence();
+#else
+    (void)stream;
+#endif
+}
+
+/* Moments of one row, in double: mean and M2 = Σ(x − mean)² (rms: mean = 0, M2 = Σx²).
+   With res != NULL the row is s = x + res, written to `sum` as it is read.
+   Rows longer than LN__BLOCK are summarized block by block, each block read twice while
+   it is in L1, and merged with Chan's formula: for blocks a, b with n = na + nb and
+   d = mean_b − mean_a:   mean = mean_a + d·nb/n,   M2 = M2_a + M2_b + d²·na·nb/n. */
+static void ln__row_moments(const ln__kernels *K, float *sum, const float *x, const float *res,
+                            size_t n, int rms, double *mean_out, double *m2_out) {
+    double mean = 0, m2 = 0;
+    size_t j, done = 0;
+    for (j = 0; j < n; j += LN__BLOCK) {
+        size_t nb = n - j < LN__BLOCK ? n - j : LN__BLOCK;
+        const float *src = sum ? sum + j : x + j;
+        double s = sum ? K->add_sum(sum + j, x + j, res + j, nb) : (rms ? 0 : K->sum(x + j, nb));
+        if (rms) {
+            m2 += K->sqdev(src, nb, 0.0);
+        } else {
+            double bmean = s / (double)nb, bm2 = K->sqdev(src, nb, bmean);
+            if (done == 0) {
+                mean = bmean;
+                m2 = bm2;
+            } else {
+                double d = bmean - mean, tot = (double)(done + nb);
+                mean += d * ((double)nb / tot);
+                m2 += bm2 + d * d * ((double)done * (double)nb / tot);
+            }
+        }
+        done += nb;
+    }
+    *mean_out = mean;
+    *m2_out = m2;
+}
+
+/* One row forward: moments in double, then y from the cache-resident row.
+   mean = mhi + mlo (a double split into two floats), so x − mean keeps every digit. */
+static void ln__forward_row(const ln__kernels *K, float *y, float *sum, float *mean_out,
+                            float *rstd_out, const float *x, const float *res,
+                            const float *gamma, const float *beta, size_t n, float eps,
+                            int rms, int stream) {
+    double mean, m2, rstd;
+    float mhi, mlo, rs;
+    ln__row_moments(K, sum, x, res, n, rms, &mean, &m2);
+    rstd = 1.0 / sqrt(m2 / (double)n + (double)eps);
+    mhi = (float)mean;
+    mlo = (float)(mean - (double)mhi);
+    rs = (float)rstd;
+    K->norm(y, sum ? sum : x, n, mhi, mlo, rs, gamma, beta, stream);
+    if (mean_out) *mean_out = mhi;
+    if (rstd_out) *rstd_out = rs;
+}
+
+/* Forward over rows (threads split rows; rows are independent, so any split gives the
+   same bits). rms: RMSNorm. res: fused residual add into `sum`. */
+static void ln__forward_rows(const ln__kernels *K, float *y, float *sum, float *mean,
+                             float *rstd, const float *x, const float *res, const float *gamma,
+                             const float *beta, size_t rows, size_t cols, float eps, int rms) {
+    int stream = rows * cols * sizeof(float) >= (size_t)LAYERNORM_STREAM_MIN;
+    int nt = ln__threads(rows, cols);
+    (void)nt;
+    LN__PRAGMA(omp parallel num_threads(nt) if (nt > 1))
+    {
+        ptrdiff_t r;
+        LN__PRAGMA(omp for schedule(static) nowait)
+        for (r = 0; r < (ptrdiff_t)rows; r++) {
+            size_t off = (size_t)r * cols;
+            ln__forward_row(K, y + off, sum ? sum + off : NULL, mean ? mean + r : NULL,
+                            rstd ? rstd + r : NULL, x + off, res ? res + off : NULL, gamma,
+                            beta, cols, eps, rms, stream);
+        }
+        ln__stream_fence(stream);
+    }
+}
+
+/* One row backward. With x̃ = x − mean_f (mean_f: the float mean forward saved), the
+   true mean is mean_f + δ where δ = mean(x̃), so x̂ = (x̃ − δ)·rstd. From one sweep of
+   sums S_g = Σg, S_gx = Σg·x̃, S_x = Σx̃ (double):
+       δ = S_x/n,  mean(g) = S_g/n,  mean(g·x̂) = rstd·(S_gx − δ·S_g)/n
+       dx = rstd·(g − mean(g) − x̂·mean(g·x̂)) = a·g + b + c·x̂  with
+       a = rstd,  b = −rstd·mean(g),  c = −rstd·mean(g·x̂)
+   (no rstd² anywhere: for |x| ~ 1e30, rstd² would underflow a float).
+   RMSNorm is the same with mean_f = δ = mean(g) = 0. The second sweep writes dx and adds
+   dy·x̂, dy to the double accumulators pg, pb. */
+static void ln__backward_row(const ln__kernels *K, float *dx, double *pg, double *pb,
+                             const float *dy, const float *x, const float *gamma, float mean,
+                             float rstd, size_t n, int rms, int flags) {
+    ln__bwd_coef k;
+    double s[3] = {0, 0, 0}, r = rstd, inv_n = 1.0 / (double)n, delta, mg, mgx;
+    if (dx || !rms) K->bwd_sums(s, dy, x, gamma, n, mean);
+    delta = rms ? 0 : s[2] * inv_n;
+    mg = rms ? 0 : s[0] * inv_n;
+    mgx = r * (s[1] - delta * s[0]) * inv_n;
+    k.mean = mean;
+    k.rstd = rstd;
+    k.delta = (float)delta;
+    k.a = rstd;
+    k.c = (float)(-r * mgx);
+    k.b = (float)(-r * mg);
+    K->bwd_apply(dx, pg, pb, dy, x, gamma, n, &k, flags);
+}
+
+/* Rows per dγ/dβ chunk: depends on cols only, never on the thread count. */
+static size_t ln__chunk_rows(size_t cols) {
+    size_t c = LN__CHUNK_ELEMS / cols;
+    return c ? c : 1;
+}
+
+/* dst (=|+=) src, n doubles */
+static void ln__combine(double *dst, const double *src, size_t n, int first) {
+    size_t j;
+    if (first) memcpy(dst, src, n * sizeof(double));
+    else
+        for (j = 0; j < n; j++) dst[j] += src[j];
+}
+
+/* Backward over rows. dγ/dβ: each chunk of rows sums into a double partial, and the
+   partials are added to the total in chunk order, so the bits do not depend on the
+   thread count. dx rows are independent. */
+static int ln__backward_rows(const ln__kernels *K, float *dx, float *dgamma, float *dbeta,
+                             const float *dy, const float *x, const float *gamma,
+                             const float *mean, const float *rstd, size_t rows, size_t cols,
+                             int rms, int acc) {
+    int stream = dx && rows * cols * sizeof(float) >= (size_t)LAYERNORM_STREAM_MIN;
+    int flags = (acc ? LN__DX_ACC : 0) | (stream ? LN__STREAM : 0);
+    size_t chunk = ln__chunk_rows(cols), nch = (rows + chunk - 1) / chunk, j;
+    int nt = ln__threads(rows, cols), use_part;
+    double *scratch, *G, *Gg, *Gb;
+
+    if (!dgamma && !dbeta) { /* rows are independent */
+        LN__PRAGMA(omp parallel num_threads(nt) if (nt > 1))
+        {
+            ptrdiff_t r;
+            LN__PRAGMA(omp for schedule(static) nowait)
+            for (r = 0; r < (ptrdiff_t)rows; r++) {
+                size_t off = (size_t)r * cols;
+                ln__backward_row(K, dx + off, NULL, NULL, dy + off, x + off, gamma,
+                                 rms ? 0.0f : mean[r], rstd[r], cols, rms, flags);
+            }
+            ln__stream_fence(stream);
+        }
+        return LN_OK;
+    }
+
+    if ((size_t)nt > nch) nt = (int)nch;
+    /* One thread adds chunk 0 straight into the total and needs a partial only for chunks
+       of several rows; several threads each need their own. Either way the additions,
+       and so the bits, are the same. */
+    use_part = nt > 1 || chunk > 1;
+    scratch = (double *)LN_MALLOC((size_t)(1 + (use_part ? nt : 0)) * 2 * cols * sizeof(double));
+    if (!scratch) return LN_ERR_NOMEM;
+    G = scratch;
+    Gg = dgamma ? G : NULL;
+    Gb = dbeta ? G + cols : NULL;
+
+    LN__PRAGMA(omp parallel for ordered schedule(static, 1) num_threads(nt) if (nt > 1))
+    for (ptrdiff_t kc = 0; kc < (ptrdiff_t)nch; kc++) {
+        size_t r0 = (size_t)kc * chunk, r1 = r0 + chunk < rows ? r0 + chunk : rows, r;
+        int direct = !use_part || (nt == 1 && kc == 0);
+        double *P = direct ? G : scratch + (size_t)(1 + ln__thread_id()) * 2 * cols;
+        double *pg = dgamma ? P : NULL, *pb = dbeta ? P + cols : NULL;
+        for (r = r0; r < r1; r++) {
+            size_t off = r * cols;
+            int first = (r == r0 && (!direct || kc == 0)) ? LN__PARAM_FIRST : 0;
+            ln__backward_row(K, dx ? dx + off : NULL, pg, pb, dy + off, x + off, gamma,
+                             rms ? 0.0f : mean[r], rstd[r], cols, rms, flags | first);
+        }
+        ln__stream_fence(stream);
+        LN__PRAGMA(omp ordered)
+        {
+            if (!direct) {
+                if (Gg) ln__combine(Gg, pg, cols, kc == 0);
+                if (Gb) ln__combine(Gb, pb, cols, kc == 0);
+            }
+        }
+    }
+    for (j = 0; j < cols; j++) {
+        if (dgamma) dgamma[j] += (float)Gg[j];
+        if (dbeta) dbeta[j] += (float)Gb[j];
+    }
+    LN_FREE(scratch);
+    return LN_OK;
+}
+
+/* ---- 6. validation and the public functions ---------------------------------------------- */
+
+/* LN_OK: go; 1: nothing to do (outer == 0); < 0: error. All checks come before any write. */
+static int ln__check(size_t outer, size_t cols, size_t inner, float eps, int check_eps) {
+    if (check_eps && !(eps >= 0.0f && eps <= FLT_MAX)) return LN_ERR_EPS; /* NaN fails too */
+    if (outer == 0) return 1;
+    if (cols == 0 || inner == 0) return LN_ERR_SIZE;
+    /* outer·cols·inner·sizeof(float) must fit in an object (PTRDIFF_MAX bytes) */
+    if (cols > (size_t)PTRDIFF_MAX / sizeof(float) / inner) return LN_ERR_SIZE;
+    if (outer > (size_t)PTRDIFF_MAX / sizeof(float) / inner / cols) return LN_ERR_SIZE;
+    return LN_OK;
+}
+
+LNDEF const char *ln_strerror(int status) {
+    switch (status) {
+    case LN_OK: return "success";
+    case LN_ERR_NULL: return "a required pointer argument is NULL";
+    case LN_ERR_SIZE: return "a size is zero or rows*cols overflows";
+    case LN_ERR_EPS: return "eps is negative, NaN or infinite";
+    case LN_ERR_NOMEM: return "out of memory for the dgamma/dbeta scratch buffer";
+    default: return "unknown layernorm status code";
+    }
+}
+
+LN__PRIV int ln__forward_on(int path, float *y, float *mean, float *rstd, const float *x,
+                            const float *gamma, const float *beta, size_t rows, size_t cols,
+                            float eps) {
+    int st;
+    if (!y || !x) return LN_ERR_NULL;
+    if ((st = ln__check(rows, cols, 1, eps, 1)) != LN_OK) return st > 0 ? LN_OK : st;
+    ln__forward_rows(ln__kernels_for(path), y, NULL, mean, rstd, x, NULL, gamma, beta, rows,
+                     cols, eps, 0);
+    return LN_OK;
+}
+
+LN__PRIV int ln__backward_on(int path, float *dx, float *dgamma, float *dbeta, const float *dy,
+                             const float *x, const float *gamma, const float *mean,
+                             const float *rstd, size_t rows, size_t cols) {
+    int st;
+    if (!dy || !x || !mean || !rstd) return LN_ERR_NULL;
+    if ((st = ln__check(rows, cols, 1, 0.0f, 0)) != LN_OK) return st > 0 ? LN_OK : st;
+    return ln__backward_rows(ln__kernels_for(path), dx, dgamma, dbeta, dy, x, gamma, mean,
+                             rstd, rows, cols, 0, 0);
+}
+
+LNDEF int ln_forward(float *y, float *mean, float *rstd, const float *x, const float *gamma,
+                     const float *beta, size_t rows, size_t cols, float eps) {
+    return ln__forward_on(ln_path_active(), y, mean, rstd, x, gamma, beta, rows, cols, eps);
+}
+
+LNDEF int ln_backward(float *dx, float *dgamma, float *dbeta, const float *dy, const float *x,
+                      const float *gamma, const float *mean, const float *rstd, size_t rows,
+                      size_t cols) {
+    return ln__backward_on(ln_path_active(), dx, dgamma, dbeta, dy, x, gamma, mean, rstd, rows,
+                           cols);
+}
+
+/* ---- 7. variants ---------------------------------------------------------------------------
+   RMSNorm, fused residual add and accumulating backward reuse the row drivers above.
+   RMSNorm:  rstd = 1/sqrt(Σx²/cols + eps),  y = x·rstd·γ,
+             dx = rstd·(g − x̂·mean(g·x̂)),  x̂ = x·rstd,  dγ += Σ_rows dy·x̂. */
+
+LN__PRIV int ln__rms_forward_on(int path, float *y, float *rstd, const float *x,
+                                const float *gamma, size_t rows, size_t cols, float eps) {
+    int st;
+    if (!y || !x) return LN_ERR_NULL;
+    if ((st = ln__check(rows, cols, 1, eps, 1)) != LN_OK) return st > 0 ? LN_OK : st;
+    ln__forward_rows(ln__kernels_for(path), y, NULL, NULL, rstd, x, NULL, gamma, NULL, rows,
+                     cols, eps, 1);
+    return LN_OK;
+}
+
+static int ln__rms_backward_any(int path, float *dx, float *dgamma, const float *dy,
+                                const float *x, const float *gamma, const float *rstd,
+                                size_t rows, size_t cols, int acc) {
+    int st;
+    if (!dy || !x || !rstd) return LN_ERR_NULL;
+    if ((st = ln__check(rows, cols, 1, 0.0f, 0)) != LN_OK) return st > 0 ? LN_OK : st;
+    return ln__backward_rows(ln__kernels_for(path), dx, dgamma, NULL, dy, x, gamma, NULL, rstd,
+                             rows, cols, 1, acc);
+}
+
+LN__PRIV int ln__rms_backward_on(int path, float *dx, float *dgamma, const float *dy,
+                                 const float *x, const float *gamma, const float *rstd,
+                                 size_t rows, size_t cols) {
+    return ln__rms_backward_any(path, dx, dgamma, dy, x, gamma, rstd, rows, cols, 0);
+}
+
+LN__PRIV int ln__rms_backward_acc_on(int path, float *dx, float *dgamma, const float *dy,
+                                     const float *x, const float *gamma, const float *rstd,
+                                     size_t rows, size_t cols) {
+    return ln__rms_backward_any(path, dx, dgamma, dy, x, gamma, rstd, rows, cols, 1);
+}
+
+LN__PRIV int ln__backward_acc_on(int path, float *dx, float *dgamma, float *dbeta,
+                                 const float *dy, const float *x, const float *gamma,
+                                 const float *mean, const float *rstd, size_t rows,
+                                 size_t cols) {
+    int st;
+    if (!dy || !x || !mean || !rstd) return LN_ERR_NULL;
+    if ((st = ln__check(rows, cols, 1, 0.0f, 0)) != LN_OK) return st > 0 ? LN_OK : st;
+    return ln__backward_rows(ln__kernels_for(path), dx, dgamma, dbeta, dy, x, gamma, mean,
+                             rstd, rows, cols, 0, 1);
+}
+
+/* Fused add: sum = x + residual is written while the statistics read it, so x and
+   residual come from memory once and y is computed from the cache-resident sum. */
+LN__PRIV int ln__add_forward_on(int path, float *y, float *sum, float *mean, float *rstd,
+                                const float *x, const float *residual, const float *gamma,
+                                const float *beta, size_t rows, size_t cols, float eps) {
+    int st;
+    if (!y || !sum || !x || !residual) return LN_ERR_NULL;
+    if ((st = ln__check(rows, cols, 1, eps, 1)) != LN_OK) return st > 0 ? LN_OK : st;
+    ln__forward_rows(ln__kernels_for(path), y, sum, mean, rstd, x, residual, gamma, beta, rows,
+                     cols, eps, 0);
+    return LN_OK;
+}
+
+LN__PRIV int ln__rms_add_forward_on(int path, float *y, float *sum, float *rstd, const float *x,
+                                    const float *residual, const float *gamma, size_t rows,
+                                    size_t cols, float eps) {
+    int st;
+    if (!y || !sum || !x || !residual) return LN_ERR_NULL;
+    if ((st = ln__check(rows, cols, 1, eps, 1)) != LN_OK) return st > 0 ? LN_OK : st;
+    ln__forward_rows(ln__kernels_for(path), y, sum, NULL, rstd, x, residual, gamma, NULL, rows,
+                     cols, eps, 1);
+    return LN_OK;
+}
+
+LNDEF int ln_rms_forward(float *y, float *rstd, const float *x, const float *gamma, size_t rows,
+                         size_t cols, float eps) {
+    return ln__rms_forward_on(ln_path_active(), y, rstd, x, gamma, rows, cols, eps);
+}
+LNDEF int ln_rms_backward(float *dx, float *dgamma, const float *dy, const float *x,
+                          const float *gamma, const float *rstd, size_t rows, size_t cols) {
+    return ln__rms_backward_on(ln_path_active(), dx, dgamma, dy, x, gamma, rstd, rows, cols);
+}
+LNDEF int ln_add_forward(float *y, float *sum, float *mean, float *rstd, const float *x,
+                         const float *residual, const float *gamma, const float *beta,
+                         size_t rows, size_t cols, float eps) {
+    return ln__add_forward_on(ln_path_active(), y, sum, mean, rstd, x, residual, gamma, beta,
+                              rows, cols, eps);
+}
+LNDEF int ln_rms_add_forward(float *y, float *sum, float *rstd, const float *x,
+                             const float *residual, const float *gamma, size_t rows,
+                             size_t cols, float eps) {
+    return ln__rms_add_forward_on(ln_path_active(), y, sum, rstd, x, residual, gamma, rows,
+                                  cols, eps);
+}
+LNDEF int ln_backward_acc(float *dx, float *dgamma, float *dbeta, const float *dy,
+                          const float *x, const float *gamma, const float *mean,
+                          const float *rstd, size_t rows, size_t cols) {
+    return ln__backward_acc_on(ln_path_active(), dx, dgamma, dbeta, dy, x, gamma, mean, rstd,
+                               rows, cols);
+}
+LNDEF int ln_rms_backward_acc(float *dx, float *dgamma, const float *dy, const float *x,
+                              const float *gamma, const float *rstd, size_t rows, size_t cols) {
+    return ln__rms_backward_acc_on(ln_path_active(), dx, dgamma, dy, x, gamma, rstd, rows,
+                                   cols);
+}
+
+/* Channels-first, x[outer][cols][inner]: the same math per (outer, inner) pair, over the
+   middle axis. Memory is contiguous along inner, so a tile of LN__LANES inner positions is
+   normalized together, lane by lane, reading each channel's run of the tile: no gathers.
+   The loops run over a constant LN__LANES for full tiles, so the compiler vectorizes them
+   for the target of the wrapper they are inlined into (scalar, AVX2 or AVX-512). */
+#define LN__LANES 64
+#if defined(__GNUC__) || defined(__clang__)
+#define LN__INLINE static inline __attribute__((always_inline))
+#else
+#define LN__INLINE static inline
+#endif
+
+LN__INLINE void ln__strided_fwd_tile(float *y, float *mean, float *rstd, const float *x,
+                                     const float *gamma, const float *beta, size_t cols,
+                                     size_t inner, float eps, size_t w) {
+    double s[LN__LANES], q[LN__LANES];
+    float mhi[LN__LANES], mlo[LN__LANES], rs[LN__LANES];
+    size_t c, i;
+    for (i = 0; i < w; i++) s[i] = q[i] = 0;
+    for (c = 0; c < cols; c++)
+        for (i = 0; i < w; i++) s[i] += x[c * inner + i];
+    for (i = 0; i < w; i++) s[i] /= (double)cols; /* the mean */
+    for (c = 0; c < cols; c++)
+        for (i = 0; i < w; i++) {
+            double d = (double)x[c * inner + i] - s[i];
+            q[i] += d * d;
+        }
+    for (i = 0; i < w; i++) {
+        mhi[i] = (float)s[i];
+        mlo[i] = (float)(s[i] - (double)mhi[i]);
+        rs[i] = (float)(1.0 / sqrt(q[i] / (double)cols + (double)eps));
+        if (mean) mean[i] = mhi[i];
+        if (rstd) rstd[i] = rs[i];
+    }
+    for (c = 0; c < cols; c++) {
+        float g = gamma ? gamma[c] : 1.0f, b = beta ? beta[c] : 0.0f;
+        for (i = 0; i < w; i++)
+            y[c * inner + i] = ((x[c * inner + i] - mhi[i]) - mlo[i]) * rs[i] * g + b;
+    }
+}
+
+/* Backward of one tile (see ln__backward_row for a, b, c, δ); pg[c] += Σ_lanes dy·x̂,
+   pb[c] += Σ_lanes dy, each lane sum taken as a fixed pairwise tree. */
+LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const float *dy,
+                                     const float *x, const float *gamma, const float *mean,
+                                     const float *rstd, size_t cols, size_t inner, size_t w,
+                                     int first) {
+    double sg[LN__LANES], sgx[LN__LANES], sx[LN__LANES], tg[LN__LANES], tb[LN__LANES];
+    float ka[LN__LANES], kb[LN__LANES], kc[LN__LANES], kd[LN__LANES];
+    size_t c, i, h;
+    for (i = 0; i < w; i++) sg[i] = sgx[i] = sx[i] = 0;
+    for (c = 0; c < cols; c++) {
+        float gm = gamma ? gamma[c] : 1.0f;
+        for (i = 0; i < w; i++) {
+            float g = gm * dy[c * inner + i], xt = x[c * inner + i] - mean[i];
+            sg[i] += g;
+            sgx[i] += (double)g * xt;
+            sx[i] += xt;
+        }
+    }
+    for (i = 0; i < w; i++) {
+        double r = rstd[i], delta = sx[i] / (double)cols, mg = sg[i] / (double)cols;
+        double mgx = r * (sgx[i] - delta * sg[i]) / (double)cols;
+        ka[i] = rstd[i];
+        kc[i] = (float)(-r * mgx);
+        kb[i] = (float)(-r * mg);
+        kd[i] = (float)delta;
+    }
+    for (c = 0; c < cols; c++) {
+        float gm = gamma ? gamma[c] : 1.0f;
+        for (i = 0; i < LN__LANES; i++) tg[i] = tb[i] = 0;
+        for (i = 0; i < w; i++) {
+            float d = dy[c * inner + i], g = gm * d;
+            float xhat = ((x[c * inner + i] - mean[i]) - kd[i]) * rstd[i];
+            tg[i] = (double)d * xhat;
+            tb[i] = d;
+            if (dx) dx[c * inner + i] = kc[i] * xhat + (ka[i] * g + kb[i]);
+        }
+        for (h = LN__LANES / 2; h > 0; h /= 2)
+            for (i = 0; i < h; i++) {
+                tg[i] += tg[i + h];
+                tb[i] += tb[i + h];
+            }
+        if (pg) pg[c] = first ? tg[0] : pg[c] + tg[0];
+        if (pb) pb[c] = first ? tb[0] : pb[c] + tb[0];
+    }
+}
+
+/* One outer slice, tile by tile: full tiles with the constant width, then the rest. */
+#define LN__STRIDED_SLICES(sfx, attr)                                                          \
+    attr static void ln__strided_fwd_##sfx(float *y, float *mean, float *rstd, const float *x, \
+                                           const float *gamma, const float *beta, size_t cols, \
+                                           size_t inner, float eps) {                          \
+        size_t i0 = 0;                                                                         \
+        for (; i0 + LN__LANES <= inner; i0 += LN__LANES)                                       \
+            ln__strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,     \
+                                 x + i0, gamma, beta, cols, inner, eps, LN__LANES);            \
+        if (i0 < inner)                                                                        \
+            ln__strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,     \
+                                 x + i0, gamma, beta, cols, inner, eps, inner - i0);           \
+    }                                                                                          \
+    attr static void ln__strided_bwd_##sfx(float *dx, double *pg, double *pb, const float *dy, \
+                                           const float *x, const float *gamma,                 \
+                                           const float *mean, const float *rstd, size_t cols,  \
+                                           size_t inner, int first) {                          \
+        size_t i0 = 0;                                                                         \
+        for (; i0 + LN__LANES <= inner; i0 += LN__LANES, first = 0)                            \
+            ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,          \
+                                 mean + i0, rstd + i0, cols, inner, LN__LANES, first);         \
+        if (i0 < inner)                                                                        \
+            ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,          \
+                                 mean + i0, rstd + i0, cols, inner, inner - i0, first);        \
+    }
+LN__STRIDED_SLICES(scalar, )
+#ifdef LN__HAVE_AVX512
+LN__STRIDED_SLICES(avx512, LN__AVX512)
+#endif
+#ifdef LN__HAVE_AVX2
+LN__STRIDED_SLICES(avx2, LN__AVX2)
+#endif
+
+typedef void (*ln__strided_fwd_fn)(float *, float *, float *, const float *, const float *,
+                                   const float *, size_t, size_t, float);
+typedef void (*ln__strided_bwd_fn)(float *, double *, double *, const float *, const float *,
+                                   const float *, const float *, const float *, size_t, size_t,
+                                   int);
+
+static void ln__strided_fns(int path, ln__strided_fwd_fn *f, ln__strided_bwd_fn *b) {
+    *f = ln__strided_fwd_scalar;
+    *b = ln__strided_bwd_scalar;
+    if (!ln_path_supported(path)) return;
+#ifdef LN__HAVE_AVX512
+    if (path == LN_PATH_AVX512) {
+        *f = ln__strided_fwd_avx512;
+        *b = ln__strided_bwd_avx512;
+    }
+#endif
+#ifdef LN__HAVE_AVX2
+    if (path == LN_PATH_AVX2) {
+        *f = ln__strided_fwd_avx2;
+        *b = ln__strided_bwd_avx2;
+    }
+#endif
+}
+
+LN__PRIV int ln__forward_strided_on(int path, float *y, float *mean, float *rstd, const float *x,
+                                    const float *gamma, const float *beta, size_t outer,
+                                    size_t cols, size_t inner, float eps) {
+    ln__strided_fwd_fn f;
+    ln__strided_bwd_fn b;
+    size_t slice = cols * inner;
+    int st, nt;
+    if (!y || !x) return LN_ERR_NULL;
+    if ((st = ln__check(outer, cols, inner, eps, 1)) != LN_OK) return st > 0 ? LN_OK : st;
+    if (inner == 1) return ln__forward_on(path, y, mean, rstd, x, gamma, beta, outer, cols, eps);
+    ln__strided_fns(path, &f, &b);
+    nt = ln__threads(outer, slice);
+    (void)nt;
+    LN__PRAGMA(omp parallel for schedule(static) num_threads(nt) if (nt > 1))
+    for (ptrdiff_t o = 0; o < (ptrdiff_t)outer; o++)
+        f(y + (size_t)o * slice, mean ? mean + (size_t)o * inner : NULL,
+          rstd ? rstd + (size_t)o * inner : NULL, x + (size_t)o * slice, gamma, beta, cols,
+          inner, eps);
+    return LN_OK;
+}
+
+LN__PRIV int ln__backward_strided_on(int path, float *dx, float *dgamma, float *dbeta,
+                                     const float *dy, const float *x, const float *gamma,
+                                     const float *mean, const float *rstd, size_t outer,
+                                     size_t cols, size_t inner) {
+    ln__strided_fwd_fn f;
+    ln__strided_bwd_fn b;
+    size_t slice = cols * inner, j;
+    int st, nt;
+    double *scratch, *Gg, *Gb;
+    if (!dy || !x || !mean || !rstd) return LN_ERR_NULL;
+    if ((st = ln__check(outer, cols, inner, 0.0f, 0)) != LN_OK) return st > 0 ? LN_OK : st;
+    if (inner == 1)
+        return ln__backward_on(path, dx, dgamma, dbeta, dy, x, gamma, mean, rstd, outer, cols);
+    ln__strided_fns(path, &f, &b);
+    nt = ln__threads(outer, slice);
+    /* dγ/dβ: each outer slice sums into its own partial, added in slice order (as rows). */
+    scratch = (double *)LN_MALLOC((size_t)(1 + nt) * 2 * cols * sizeof(double));
+    if (!scratch) return LN_ERR_NOMEM;
+    Gg = scratch;
+    Gb = scratch + cols;
+    LN__PRAGMA(omp parallel for ordered schedule(static, 1) num_threads(nt) if (nt > 1))
+    for (ptrdiff_t o = 0; o < (ptrdiff_t)outer; o++) {
+        double *P = scratch + (size_t)(1 + ln__thread_id()) * 2 * cols;
+        size_t so = (size_t)o * slice, io = (size_t)o * inner;
+        b(dx ? dx + so : NULL, P, P + cols, dy + so, x + so, gamma, mean + io, rstd + io, cols,
+          inner, 1);
+        LN__PRAGMA(omp ordered)
+        {
+            ln__combine(Gg, P, cols, o == 0);
+            ln__combine(Gb, P + cols, cols, o == 0);
+        }
+    }
+    for (j = 0; j < cols; j++) {
+        if (dgamma) dgamma[j] += (float)Gg[j];
+        if (dbeta) dbeta[j] += (float)Gb[j];
+    }
+    LN_FREE(scratch);
+    return LN_OK;
+}
+
+LNDEF int ln_forward_strided(float *y, float *mean, float *rstd, const float *x,
+                             const float *gamma, const float *beta, size_t outer, size_t cols,
+                             size_t inner, float eps) {
+    return ln__forward_strided_on(ln_path_active(), y, mean, rstd, x, gamma, beta, outer, cols,
+                                  inner, eps);
+}
+LNDEF int ln_backward_strided(float *dx, float *dgamma, float *dbeta, const float *dy,
+                              const float *x, const float *gamma, const float *mean,
+                              const float *rstd, size_t outer, size_t cols, size_t inner) {
+    return ln__backward_strided_on(ln_path_active(), dx, dgamma, dbeta, dy, x, gamma, mean,
+                                   rstd, outer, cols, inner);
+}
+
+#endif /* LAYERNORM_IMPLEMENTATION_INCLUDED */
+#endif /* LAYERNORM_IMPLEMENTATION */
+
+/*
+------------------------------------------------------------------------------
+This software is available under 2 licenses -- choose whichever you prefer.
+------------------------------------------------------------------------------
+ALTERNATIVE A - MIT License
+Copyright (c) 2026 the layernorm.h authors
+Permission is hereby granted, free of charge, to any person obtaining a copy of
+this software and associated documentation files (the "Software"), to deal in
+the Software without restriction, including without limitation the rights to
+use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies
+of the Software, and to permit persons to whom the Software is furnished to do
+so, subject to the following conditions:
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+------------------------------------------------------------------------------
+ALTERNATIVE B - Public Domain (www.unlicense.org)
+This is free and unencumbered software released into the public domain.
+Anyone is free to copy, modify, publish, use, compile, sell, or distribute this
+software, either in source code form or as a compiled binary, for any purpose,
+commercial or non-commercial, and by any means.
+In jurisdictions that recognize copyright laws, the author or authors of this
+software dedicate any and all copyright interest in the software to the public
+domain. We make this dedication in the spirit of increasing access to all
+present and future generations. We do not claim any copyright interest in the
+software and to the detriment of the copyright laws. Without limiting the
+generality of the foregoing, the authors dedicate them to the public domain.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN
+ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION
+WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+------------------------------------------------------------------------------
+*/
