@@ -244,6 +244,8 @@ LNDEF const char *ln_path_name(int path);
 /* dγ/dβ are summed over fixed chunks of about this many elements' rows; the chunk
    partials are added in chunk order, which makes them independent of thread count. */
 #define LN__CHUNK_ELEMS 32768
+/* A single-row backward walks the row in segments of this many columns (stack scratch). */
+#define LN__SEG 512
 
 /* bwd_apply flags */
 #define LN__DX_ACC 1      /* dx += t instead of dx = t */
@@ -1102,21 +1104,27 @@ static void ln__forward_rows(const ln__kernels *K, float *y, float *sum, float *
    (no rstd² anywhere: for |x| ~ 1e30, rstd² would underflow a float).
    RMSNorm is the same with mean_f = δ = mean(g) = 0. The second sweep writes dx and adds
    dy·x̂, dy to the double accumulators pg, pb. */
+static void ln__backward_coef(const ln__kernels *K, ln__bwd_coef *k, const float *dy,
+                              const float *x, const float *gamma, float mean, float rstd,
+                              size_t n, int rms, int need_dx) {
+    double s[3] = {0, 0, 0}, r = rstd, inv_n = 1.0 / (double)n, delta, mg, mgx;
+    if (need_dx || !rms) K->bwd_sums(s, dy, x, gamma, n, mean);
+    delta = rms ? 0 : s[2] * inv_n;
+    mg = rms ? 0 : s[0] * inv_n;
+    mgx = r * (s[1] - delta * s[0]) * inv_n;
+    k->mean = mean;
+    k->rstd = rstd;
+    k->delta = (float)delta;
+    k->a = rstd;
+    k->c = (float)(-r * mgx);
+    k->b = (float)(-r * mg);
+}
+
 static void ln__backward_row(const ln__kernels *K, float *dx, double *pg, double *pb,
                              const float *dy, const float *x, const float *gamma, float mean,
                              float rstd, size_t n, int rms, int flags) {
     ln__bwd_coef k;
-    double s[3] = {0, 0, 0}, r = rstd, inv_n = 1.0 / (double)n, delta, mg, mgx;
-    if (dx || !rms) K->bwd_sums(s, dy, x, gamma, n, mean);
-    delta = rms ? 0 : s[2] * inv_n;
-    mg = rms ? 0 : s[0] * inv_n;
-    mgx = r * (s[1] - delta * s[0]) * inv_n;
-    k.mean = mean;
-    k.rstd = rstd;
-    k.delta = (float)delta;
-    k.a = rstd;
-    k.c = (float)(-r * mgx);
-    k.b = (float)(-r * mg);
+    ln__backward_coef(K, &k, dy, x, gamma, mean, rstd, n, rms, dx != NULL);
     K->bwd_apply(dx, pg, pb, dy, x, gamma, n, &k, flags);
 }
 
@@ -1162,11 +1170,30 @@ static int ln__backward_rows(const ln__kernels *K, float *dx, float *dgamma, flo
         return LN_OK;
     }
 
+    if (rows == 1) { /* one row: dγ += dy·x̂ needs no sum over rows, so no scratch */
+        double buf[2][LN__SEG];
+        ln__bwd_coef k;
+        size_t j0, w;
+        ln__backward_coef(K, &k, dy, x, gamma, rms ? 0.0f : mean[0], rstd[0], cols, rms,
+                          dx != NULL);
+        for (j0 = 0; j0 < cols; j0 += w) {
+            w = cols - j0 < LN__SEG ? cols - j0 : LN__SEG;
+            K->bwd_apply(dx ? dx + j0 : NULL, dgamma ? buf[0] : NULL, dbeta ? buf[1] : NULL,
+                         dy + j0, x + j0, gamma ? gamma + j0 : NULL, w, &k,
+                         flags | LN__PARAM_FIRST);
+            for (j = 0; j < w; j++) {
+                if (dgamma) dgamma[j0 + j] += (float)buf[0][j];
+                if (dbeta) dbeta[j0 + j] += (float)buf[1][j];
+            }
+        }
+        ln__stream_fence(stream);
+        return LN_OK;
+    }
     if ((size_t)nt > nch) nt = (int)nch;
-    /* One thread adds chunk 0 straight into the total and needs a partial only for chunks
-       of several rows; several threads each need their own. Either way the additions,
-       and so the bits, are the same. */
-    use_part = nt > 1 || chunk > 1;
+    /* One thread adds chunk 0 straight into the total and needs a partial only for the
+       later chunks; several threads each need their own. Either way the additions, and
+       so the bits, are the same. */
+    use_part = nt > 1 || (nch > 1 && chunk > 1);
     scratch = (double *)LN_MALLOC((size_t)(1 + (use_part ? nt : 0)) * 2 * cols * sizeof(double));
     if (!scratch) return LN_ERR_NOMEM;
     G = scratch;
