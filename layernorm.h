@@ -497,27 +497,37 @@ LN__AVX512 static void ln__avx512_norm(float *y, const float *x, size_t n, float
         ln__512_norm_step(y, x, i, ln__512_mask(n - i), LN__ST_MASKED, vh, vl, vr, gamma, beta);
 }
 
+LN__AVX512 static inline void ln__512_sums_step(__m512d acc[6], __m512 g, __m512 xt) {
+    __m512d g0 = ln__512_lo(g), g1 = ln__512_hi(g), x0 = ln__512_lo(xt), x1 = ln__512_hi(xt);
+    acc[0] = _mm512_add_pd(acc[0], g0);
+    acc[1] = _mm512_add_pd(acc[1], g1);
+    acc[2] = _mm512_fmadd_pd(g0, x0, acc[2]);
+    acc[3] = _mm512_fmadd_pd(g1, x1, acc[3]);
+    acc[4] = _mm512_add_pd(acc[4], x0);
+    acc[5] = _mm512_add_pd(acc[5], x1);
+}
+
 LN__AVX512 static void ln__avx512_bwd_sums(double out[3], const float *dy, const float *x,
                                            const float *gamma, size_t n, float mean) {
     const __m512 vmean = _mm512_set1_ps(mean);
-    __m512d sg0 = _mm512_setzero_pd(), sg1 = sg0, sgx0 = sg0, sgx1 = sg0, sx0 = sg0, sx1 = sg0;
-    size_t i;
-    for (i = 0; i < n; i += 16) {
+    __m512d acc[6];
+    size_t i = 0;
+    int j;
+    for (j = 0; j < 6; j++) acc[j] = _mm512_setzero_pd();
+    for (; i + 16 <= n; i += 16) {
+        __m512 d = _mm512_loadu_ps(dy + i);
+        __m512 g = gamma ? _mm512_mul_ps(_mm512_loadu_ps(gamma + i), d) : d;
+        ln__512_sums_step(acc, g, _mm512_sub_ps(_mm512_loadu_ps(x + i), vmean));
+    }
+    if (i < n) {
         __mmask16 k = ln__512_mask(n - i);
         __m512 d = _mm512_maskz_loadu_ps(k, dy + i);
         __m512 g = gamma ? _mm512_mul_ps(_mm512_maskz_loadu_ps(k, gamma + i), d) : d;
-        __m512 xt = _mm512_maskz_sub_ps(k, _mm512_maskz_loadu_ps(k, x + i), vmean);
-        __m512d g0 = ln__512_lo(g), g1 = ln__512_hi(g), x0 = ln__512_lo(xt), x1 = ln__512_hi(xt);
-        sg0 = _mm512_add_pd(sg0, g0);
-        sg1 = _mm512_add_pd(sg1, g1);
-        sgx0 = _mm512_fmadd_pd(g0, x0, sgx0);
-        sgx1 = _mm512_fmadd_pd(g1, x1, sgx1);
-        sx0 = _mm512_add_pd(sx0, x0);
-        sx1 = _mm512_add_pd(sx1, x1);
+        ln__512_sums_step(acc, g, _mm512_maskz_sub_ps(k, _mm512_maskz_loadu_ps(k, x + i), vmean));
     }
-    out[0] = _mm512_reduce_add_pd(_mm512_add_pd(sg0, sg1));
-    out[1] = _mm512_reduce_add_pd(_mm512_add_pd(sgx0, sgx1));
-    out[2] = _mm512_reduce_add_pd(_mm512_add_pd(sx0, sx1));
+    out[0] = _mm512_reduce_add_pd(_mm512_add_pd(acc[0], acc[1]));
+    out[1] = _mm512_reduce_add_pd(_mm512_add_pd(acc[2], acc[3]));
+    out[2] = _mm512_reduce_add_pd(_mm512_add_pd(acc[4], acc[5]));
 }
 
 LN__AVX512 static inline void ln__512_bwd_step(float *dx, double *pg, double *pb,
@@ -704,27 +714,37 @@ LN__AVX2 static void ln__avx2_norm(float *y, const float *x, size_t n, float mhi
     if (i < n) ln__256_norm_step(y, x, i, n - i, 0, vh, vl, vr, gamma, beta);
 }
 
+LN__AVX2 static inline void ln__256_sums_step(__m256d acc[6], __m256 g, __m256 xt) {
+    __m256d g0 = ln__256_lo(g), g1 = ln__256_hi(g), x0 = ln__256_lo(xt), x1 = ln__256_hi(xt);
+    acc[0] = _mm256_add_pd(acc[0], g0);
+    acc[1] = _mm256_add_pd(acc[1], g1);
+    acc[2] = _mm256_fmadd_pd(g0, x0, acc[2]);
+    acc[3] = _mm256_fmadd_pd(g1, x1, acc[3]);
+    acc[4] = _mm256_add_pd(acc[4], x0);
+    acc[5] = _mm256_add_pd(acc[5], x1);
+}
+
 LN__AVX2 static void ln__avx2_bwd_sums(double out[3], const float *dy, const float *x,
                                        const float *gamma, size_t n, float mean) {
     const __m256 vmean = _mm256_set1_ps(mean);
-    __m256d sg0 = _mm256_setzero_pd(), sg1 = sg0, sgx0 = sg0, sgx1 = sg0, sx0 = sg0, sx1 = sg0;
-    size_t i;
-    for (i = 0; i < n; i += 8) {
+    __m256d acc[6];
+    size_t i = 0;
+    int j;
+    for (j = 0; j < 6; j++) acc[j] = _mm256_setzero_pd();
+    for (; i + 8 <= n; i += 8) {
+        __m256 d = _mm256_loadu_ps(dy + i);
+        __m256 g = gamma ? _mm256_mul_ps(_mm256_loadu_ps(gamma + i), d) : d;
+        ln__256_sums_step(acc, g, _mm256_sub_ps(_mm256_loadu_ps(x + i), vmean));
+    }
+    if (i < n) {
         size_t w = n - i;
         __m256 d = ln__256_load(dy + i, w);
         __m256 g = gamma ? _mm256_mul_ps(ln__256_load(gamma + i, w), d) : d;
-        __m256 xt = ln__256_keep(_mm256_sub_ps(ln__256_load(x + i, w), vmean), w);
-        __m256d g0 = ln__256_lo(g), g1 = ln__256_hi(g), x0 = ln__256_lo(xt), x1 = ln__256_hi(xt);
-        sg0 = _mm256_add_pd(sg0, g0);
-        sg1 = _mm256_add_pd(sg1, g1);
-        sgx0 = _mm256_fmadd_pd(g0, x0, sgx0);
-        sgx1 = _mm256_fmadd_pd(g1, x1, sgx1);
-        sx0 = _mm256_add_pd(sx0, x0);
-        sx1 = _mm256_add_pd(sx1, x1);
+        ln__256_sums_step(acc, g, ln__256_keep(_mm256_sub_ps(ln__256_load(x + i, w), vmean), w));
     }
-    out[0] = ln__256_hsum(_mm256_add_pd(sg0, sg1));
-    out[1] = ln__256_hsum(_mm256_add_pd(sgx0, sgx1));
-    out[2] = ln__256_hsum(_mm256_add_pd(sx0, sx1));
+    out[0] = ln__256_hsum(_mm256_add_pd(acc[0], acc[1]));
+    out[1] = ln__256_hsum(_mm256_add_pd(acc[2], acc[3]));
+    out[2] = ln__256_hsum(_mm256_add_pd(acc[4], acc[5]));
 }
 
 LN__AVX2 static inline void ln__256_bwd_step(float *dx, double *pg, double *pb, const float *dy,
