@@ -38,3 +38,15 @@ bench: | build
 	$(CC) $(BENCH_CFLAGS) -fopenmp -DBENCH_FLAGS='"$(BENCH_CFLAGS) -fopenmp"' -I. \
 	  -o build/bench bench/bench.c -lm
 	./build/bench $(BENCH_ARGS)
+
+# --- demo (issue 6): examples/demo.c, an MLP on Fashion-MNIST with and without layer norm ---
+#   make demo                          default run (needs: apt-get install dataset-fashion-mnist)
+#   make demo DEMO_ARGS=--long         longer run; also --epochs N, --data DIR, --synthetic, --help
+DEMO_CFLAGS ?= -O3 -march=native -fopenmp
+DEMO_ARGS   ?=
+
+build/demo: examples/demo.c layernorm.h | build
+	$(CC) -std=c99 $(DEMO_CFLAGS) -Wall -Wextra -I. -o $@ examples/demo.c -lm
+
+demo: build/demo
+	./build/demo $(DEMO_ARGS)

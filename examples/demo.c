@@ -137,7 +137,7 @@ static int load_idx_pair(demo_set *s, const char *dir, const char *prefix) {
     s->x = (float *)malloc((size_t)n * 784 * sizeof(float));
     s->y = (unsigned char *)malloc(n);
     if (!s->x || !s->y) { set_free(s); goto fail; }
-    for (i = 0; i < (size_t)n * 784; i++) s->x[i] = (float)img[16 + i] * (1.0f / 255.0f);
+    for (i = 0; i < (size_t)n * 784; i++) s->x[i] = (float)img[16 + i] / 255.0f;
     for (i = 0; i < n; i++) {
         s->y[i] = lab[8 + i];
         if (s->y[i] > 9) { set_free(s); goto fail; }
@@ -403,7 +403,7 @@ static void adam_step(mlp *m, double lr) {
     m->t++;
     t = (double)m->t;
     step = (float)(lr * sqrt(1.0 - pow(0.999, t)) / (1.0 - pow(0.9, t)));
-    DEMO_PRAGMA(omp parallel for simd schedule(static))
+    DEMO_PRAGMA(omp parallel for schedule(static))
     for (i = 0; i < n; i++) {
         float gi = m->g[i];
         m->m[i] = b1 * m->m[i] + (1.0f - b1) * gi;

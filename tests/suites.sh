@@ -16,3 +16,8 @@ suite core-clang-O2   build_run build/test_core_clang "clang -std=c11 -O2 $WARN 
 # --- bench smoke ---
 # bench/bench.c builds warning-free and `--quick` prints every row (< 5 s; no timings checked)
 suite bench-smoke bash bench/smoke.sh
+
+# --- demo smoke (issue 6) ---
+# examples/demo.c's model: a tiny synthetic training run (loss goes down, same for 1 and
+# 2 threads), whole-network gradient vs finite differences, IDX reader, SVG writer (~1 s)
+suite demo-smoke build_run build/test_demo "gcc -std=c99 -O2 $WARN -fopenmp" tests/test_demo.c
