@@ -39,6 +39,23 @@ bench: | build
 	  -o build/bench bench/bench.c -lm
 	./build/bench $(BENCH_ARGS)
 
+#   make bench-peers    layernorm.h next to oneDNN (libdnnl-dev) and PyTorch (libtorch-dev),
+#                       whichever is installed: speed on the same shapes, and accuracy
+.PHONY: bench-peers
+PEERS_DNNL  := $(if $(wildcard /usr/include/oneapi/dnnl/dnnl.hpp),-DHAVE_DNNL)
+PEERS_TORCH := $(if $(wildcard /usr/include/ATen/ATen.h),-DHAVE_TORCH)
+PEERS_LIBS  := $(if $(PEERS_DNNL),-ldnnl) $(if $(PEERS_TORCH),-ltorch -ltorch_cpu -lc10)
+
+build/peers_ln.o: bench/peers_ln.c layernorm.h | build
+	$(CC) $(BENCH_CFLAGS) -fopenmp -I. -c -o $@ bench/peers_ln.c
+
+build/bench_peers: bench/peers.cpp bench/bench_util.h build/peers_ln.o
+	$(CXX) -O2 -fopenmp $(PEERS_DNNL) $(PEERS_TORCH) -I. -o $@ bench/peers.cpp \
+	  build/peers_ln.o $(PEERS_LIBS) -lm
+
+bench-peers: build/bench_peers
+	./build/bench_peers $(BENCH_ARGS)
+
 # --- demo (issue 6): examples/demo.c, an MLP on Fashion-MNIST with and without layer norm ---
 #   make demo                          default run (needs: apt-get install dataset-fashion-mnist)
 #   make demo DEMO_ARGS=--long         longer run; also --epochs N, --data DIR, --synthetic, --help

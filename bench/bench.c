@@ -30,6 +30,7 @@
 #include "bench_util.h"
 
 #include <math.h>
+#include <unistd.h>
 
 #define EPS 1e-5f
 #define FLUSH_BYTES ((size_t)128 << 20) /* rotate over at least this much memory */
@@ -442,7 +443,7 @@ int main(int argc, char **argv)
     int thr[2], nthr = 1, i;
     char cpu[128];
     const char *isa = "x86-64 baseline (SSE2)", *compiler = "unknown", *flags = "unknown";
-    double t0 = bu_now();
+    double t0 = bu_now(), load0 = bu_loadavg();
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) opt_quick = 1;
         else if (strcmp(argv[i], "--markdown") == 0) opt_markdown = 1;
@@ -479,6 +480,9 @@ int main(int argc, char **argv)
            LAYERNORM_VERSION_STRING, ln_path_name(ln_path_active()), cpu, thr[nthr - 1],
            thr[nthr - 1] > 1 ? "s" : "");
     printf("compiler %s; %s; flags: %s\n", compiler, isa, flags);
+    printf("load average %.1f before, %.1f after, on %d cores (the bench adds 1 to %d; more\n"
+           "means other programs shared the CPU: the multi-thread rows are then unreliable)\n",
+           load0, bu_loadavg(), (int)sysconf(_SC_NPROCESSORS_ONLN), thr[nthr - 1]);
     if (opt_quick) printf("--quick: small shapes, one call per cell: the numbers mean nothing\n");
     printf("\n");
     bu_table_print(&main_t, opt_markdown, stdout);

@@ -23,18 +23,24 @@
 #define BU_RESTRICT restrict
 #endif
 
+#if defined(__GNUC__)
+#define BU_FN static __attribute__((unused)) /* each program uses some of these */
+#else
+#define BU_FN static
+#endif
+
 /* Calls with at least this many elements use threads, in the baselines as in
    layernorm.h (its default LAYERNORM_PARALLEL_MIN): small calls stay on one thread. */
 #define BU_PAR_MIN 131072
 
-static double bu_now(void)
+BU_FN double bu_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int bu_max_threads(void)
+BU_FN int bu_max_threads(void)
 {
 #ifdef _OPENMP
     return omp_get_max_threads();
@@ -43,7 +49,7 @@ static int bu_max_threads(void)
 #endif
 }
 
-static void bu_set_threads(int t)
+BU_FN void bu_set_threads(int t)
 {
 #ifdef _OPENMP
     omp_set_num_threads(t);
@@ -52,14 +58,14 @@ static void bu_set_threads(int t)
 #endif
 }
 
-static int bu_cmp_double(const void *a, const void *b)
+BU_FN int bu_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
 /* Median of v[0..n-1]; sorts v. */
-static double bu_median(double *v, int n)
+BU_FN double bu_median(double *v, int n)
 {
     if (n <= 0) return 0.0;
     qsort(v, (size_t)n, sizeof *v, bu_cmp_double);
@@ -67,7 +73,7 @@ static double bu_median(double *v, int n)
 }
 
 /* 64-byte aligned, every page touched (so no timed call takes the page faults). */
-static float *bu_alloc(size_t n)
+BU_FN float *bu_alloc(size_t n)
 {
     void *p = NULL;
     if (n == 0) n = 1;
@@ -81,13 +87,13 @@ static float *bu_alloc(size_t n)
 
 /* xorshift64*: fast, reproducible test data. */
 static unsigned long long bu_rng = 0x9E3779B97F4A7C15ull;
-static float bu_uniform(void) /* in [-1, 1) */
+BU_FN float bu_uniform(void) /* in [-1, 1) */
 {
     bu_rng ^= bu_rng >> 12; bu_rng ^= bu_rng << 25; bu_rng ^= bu_rng >> 27;
     return (float)((double)((bu_rng * 2685821657736338717ull) >> 11) * (2.0 / 9007199254740992.0) - 1.0);
 }
 /* offset + scale·(approximately N(0,1)): sum of four uniforms, variance 4/3. */
-static void bu_fill(float *v, size_t n, float offset, float scale)
+BU_FN void bu_fill(float *v, size_t n, float offset, float scale)
 {
     size_t i;
     for (i = 0; i < n; i++)
@@ -100,7 +106,7 @@ static void bu_fill(float *v, size_t n, float offset, float scale)
 static volatile float bu_a = 1.0009765625f, bu_b = 0.5f;
 
 /* y = x·a + b [read 1, write 1 = 8 B]: forward traffic. */
-static void bu_stream_r1w1(float *BU_RESTRICT y, const float *BU_RESTRICT x, size_t n, int par)
+BU_FN void bu_stream_r1w1(float *BU_RESTRICT y, const float *BU_RESTRICT x, size_t n, int par)
 {
     const float a = bu_a, b = bu_b;
     ptrdiff_t i, m = (ptrdiff_t)n;
@@ -118,7 +124,7 @@ static void bu_stream_r1w1(float *BU_RESTRICT y, const float *BU_RESTRICT x, siz
 }
 
 /* dx = x·a + dy [read 2, write 1 = 12 B]: backward traffic. */
-static void bu_stream_r2w1(float *BU_RESTRICT dx, const float *BU_RESTRICT x,
+BU_FN void bu_stream_r2w1(float *BU_RESTRICT dx, const float *BU_RESTRICT x,
                            const float *BU_RESTRICT dy, size_t n, int par)
 {
     const float a = bu_a;
@@ -137,7 +143,7 @@ static void bu_stream_r2w1(float *BU_RESTRICT dx, const float *BU_RESTRICT x,
 }
 
 /* s = x + r; y = s·a + b [read 2, write 2 = 16 B]: fused residual add + norm traffic. */
-static void bu_stream_r2w2(float *BU_RESTRICT s, float *BU_RESTRICT y, const float *BU_RESTRICT x,
+BU_FN void bu_stream_r2w2(float *BU_RESTRICT s, float *BU_RESTRICT y, const float *BU_RESTRICT x,
                            const float *BU_RESTRICT r, size_t n, int par)
 {
     const float a = bu_a, b = bu_b;
@@ -156,7 +162,7 @@ static void bu_stream_r2w2(float *BU_RESTRICT s, float *BU_RESTRICT y, const flo
 }
 
 /* dx += x·a + dy [read 3, write 1 = 16 B]: accumulating backward traffic. */
-static void bu_stream_r3w1(float *BU_RESTRICT dx, const float *BU_RESTRICT x,
+BU_FN void bu_stream_r3w1(float *BU_RESTRICT dx, const float *BU_RESTRICT x,
                            const float *BU_RESTRICT dy, size_t n, int par)
 {
     const float a = bu_a;
@@ -175,7 +181,7 @@ static void bu_stream_r3w1(float *BU_RESTRICT dx, const float *BU_RESTRICT x,
 }
 
 /* s = x + r: the separate residual add that a fused kernel saves. */
-static void bu_add(float *BU_RESTRICT s, const float *BU_RESTRICT x, const float *BU_RESTRICT r,
+BU_FN void bu_add(float *BU_RESTRICT s, const float *BU_RESTRICT x, const float *BU_RESTRICT r,
                    size_t n, int par)
 {
     ptrdiff_t i, m = (ptrdiff_t)n;
@@ -195,7 +201,7 @@ static void bu_add(float *BU_RESTRICT s, const float *BU_RESTRICT x, const float
 /* ---- measurement ---- */
 
 /* "12.3 ms", "845 ns": fixed width, ASCII only. */
-static void bu_fmt_time(char *buf, size_t len, double s)
+BU_FN void bu_fmt_time(char *buf, size_t len, double s)
 {
     if (s <= 0) snprintf(buf, len, "n/a");
     else if (s < 1e-6) snprintf(buf, len, "%.0f ns", s * 1e9);
@@ -205,7 +211,7 @@ static void bu_fmt_time(char *buf, size_t len, double s)
     else snprintf(buf, len, "%.1f ms", s * 1e3);
 }
 
-static void bu_cpu_name(char *buf, size_t len)
+BU_FN void bu_cpu_name(char *buf, size_t len)
 {
     FILE *f = fopen("/proc/cpuinfo", "r");
     char line[256];
@@ -226,6 +232,19 @@ static void bu_cpu_name(char *buf, size_t len)
     fclose(f);
 }
 
+/* The 1-minute load average (-1 if unknown): other programs on the machine make the
+   multi-thread rows slow and erratic, so the bench prints it. */
+BU_FN double bu_loadavg(void)
+{
+    double l = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &l) != 1) l = -1;
+        fclose(f);
+    }
+    return l;
+}
+
 /* ---- tables: fixed width for the terminal, or Markdown for the README ---- */
 
 #define BU_MAXROWS 96
@@ -238,7 +257,7 @@ typedef struct {
     int sep[BU_MAXROWS]; /* 1: print a blank line before this row (fixed width only) */
 } bu_table;
 
-static void bu_table_init(bu_table *t, int ncols, unsigned left)
+BU_FN void bu_table_init(bu_table *t, int ncols, unsigned left)
 {
     memset(t, 0, sizeof *t);
     t->ncols = ncols;
@@ -246,19 +265,19 @@ static void bu_table_init(bu_table *t, int ncols, unsigned left)
 }
 
 /* Add a row (the first one is the header); returns its index. */
-static int bu_table_row(bu_table *t, int sep_before)
+BU_FN int bu_table_row(bu_table *t, int sep_before)
 {
     if (t->nrows == BU_MAXROWS) return BU_MAXROWS - 1; /* full: overwrite the last row */
     t->sep[t->nrows] = sep_before;
     return t->nrows++;
 }
 
-static void bu_table_set(bu_table *t, int row, int col, const char *s)
+BU_FN void bu_table_set(bu_table *t, int row, int col, const char *s)
 {
     snprintf(t->cell[row][col], BU_CELL, "%s", s);
 }
 
-static void bu_table_print(const bu_table *t, int markdown, FILE *f)
+BU_FN void bu_table_print(const bu_table *t, int markdown, FILE *f)
 {
     int w[BU_MAXCOLS] = {0}, r, c;
     char line[BU_MAXCOLS * (BU_CELL + 4) + 8];
