@@ -213,6 +213,13 @@ LNDEF const char *ln_path_name(int path);
 /* Private functions. The ln__*_on twins of the public functions are for tests and
    benchmarks, so a translation unit that never calls them must not warn. */
 #define LN__PRIV static LN__UNUSED
+/* Row drivers are written once and inlined into a function per SIMD target, so the
+   kernels they call inline too (a call per row would cost more than a 64-float row). */
+#if defined(__GNUC__) || defined(__clang__)
+#define LN__INLINE static inline __attribute__((always_inline))
+#else
+#define LN__INLINE static inline
+#endif
 
 #if !defined(LAYERNORM_NO_SIMD) && (defined(__GNUC__) || defined(__clang__)) && \
     (defined(__x86_64__) || defined(_M_X64))
@@ -373,6 +380,8 @@ LN__PRIV size_t ln__head(const float *dst, size_t n) {
 
 #ifdef LN__HAVE_AVX512
 #define LN__AVX512 __attribute__((target("avx512f,avx2,fma")))
+/* kernels inline into the per-path row-range functions (see LN__RANGES) */
+#define LN__AVX512_K static inline __attribute__((target("avx512f,avx2,fma"), always_inline))
 #define LN__ST_PLAIN 0
 #define LN__ST_STREAM 1
 #define LN__ST_MASKED 2
@@ -405,7 +414,7 @@ LN__AVX512 static inline void ln__512_acc(double *p, __m512d a0, __m512d b0, __m
     _mm512_mask_storeu_pd(p + 8, m1, r1);
 }
 
-LN__AVX512 static double ln__avx512_sum(const float *x, size_t n) {
+LN__AVX512_K double ln__avx512_sum(const float *x, size_t n) {
     __m512d a0 = _mm512_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
     size_t i = 0;
     for (; i + 32 <= n; i += 32) {
@@ -423,7 +432,7 @@ LN__AVX512 static double ln__avx512_sum(const float *x, size_t n) {
     return _mm512_reduce_add_pd(_mm512_add_pd(_mm512_add_pd(a0, a1), _mm512_add_pd(a2, a3)));
 }
 
-LN__AVX512 static double ln__avx512_sqdev(const float *x, size_t n, double m) {
+LN__AVX512_K double ln__avx512_sqdev(const float *x, size_t n, double m) {
     const __m512d vm = _mm512_set1_pd(m);
     __m512d a0 = _mm512_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
     size_t i = 0;
@@ -447,7 +456,7 @@ LN__AVX512 static double ln__avx512_sqdev(const float *x, size_t n, double m) {
     return _mm512_reduce_add_pd(_mm512_add_pd(_mm512_add_pd(a0, a1), _mm512_add_pd(a2, a3)));
 }
 
-LN__AVX512 static double ln__avx512_add_sum(float *s, const float *x, const float *r, size_t n) {
+LN__AVX512_K double ln__avx512_add_sum(float *s, const float *x, const float *r, size_t n) {
     __m512d a0 = _mm512_setzero_pd(), a1 = a0;
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
@@ -477,7 +486,7 @@ LN__AVX512 static inline void ln__512_norm_step(float *y, const float *x, size_t
     ln__512_store(y + i, _mm512_fmadd_ps(t, g, b), k, how);
 }
 
-LN__AVX512 static void ln__avx512_norm(float *y, const float *x, size_t n, float mhi, float mlo,
+LN__AVX512_K void ln__avx512_norm(float *y, const float *x, size_t n, float mhi, float mlo,
                                        float rstd, const float *gamma, const float *beta,
                                        int stream) {
     const __m512 vh = _mm512_set1_ps(mhi), vl = _mm512_set1_ps(mlo), vr = _mm512_set1_ps(rstd);
@@ -507,7 +516,7 @@ LN__AVX512 static inline void ln__512_sums_step(__m512d acc[6], __m512 g, __m512
     acc[5] = _mm512_add_pd(acc[5], x1);
 }
 
-LN__AVX512 static void ln__avx512_bwd_sums(double out[3], const float *dy, const float *x,
+LN__AVX512_K void ln__avx512_bwd_sums(double out[3], const float *dy, const float *x,
                                            const float *gamma, size_t n, float mean) {
     const __m512 vmean = _mm512_set1_ps(mean);
     __m512d acc[6];
@@ -557,7 +566,7 @@ LN__AVX512 static inline void ln__512_bwd_step(float *dx, double *pg, double *pb
     }
 }
 
-LN__AVX512 static void ln__avx512_bwd_apply(float *dx, double *pg, double *pb, const float *dy,
+LN__AVX512_K void ln__avx512_bwd_apply(float *dx, double *pg, double *pb, const float *dy,
                                             const float *x, const float *gamma, size_t n,
                                             const ln__bwd_coef *c, int flags) {
     int stream = dx && (flags & LN__STREAM) && !((uintptr_t)dx & 3);
@@ -583,6 +592,7 @@ static const ln__kernels ln__kernels_avx512 = {
 
 #ifdef LN__HAVE_AVX2
 #define LN__AVX2 __attribute__((target("avx2,fma")))
+#define LN__AVX2_K static inline __attribute__((target("avx2,fma"), always_inline))
 /* AVX2 has no mask registers: a mask is an integer vector, first w lanes all-ones. */
 static const int32_t ln__avx2_ones32[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
 static const int64_t ln__avx2_ones64[8] = {-1, -1, -1, -1, 0, 0, 0, 0};
@@ -631,7 +641,7 @@ LN__AVX2 static inline double ln__256_hsum(__m256d v) {
     return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
 }
 
-LN__AVX2 static double ln__avx2_sum(const float *x, size_t n) {
+LN__AVX2_K double ln__avx2_sum(const float *x, size_t n) {
     __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
@@ -649,7 +659,7 @@ LN__AVX2 static double ln__avx2_sum(const float *x, size_t n) {
     return ln__256_hsum(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
 }
 
-LN__AVX2 static double ln__avx2_sqdev(const float *x, size_t n, double m) {
+LN__AVX2_K double ln__avx2_sqdev(const float *x, size_t n, double m) {
     const __m256d vm = _mm256_set1_pd(m);
     __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
     size_t i = 0;
@@ -676,7 +686,7 @@ LN__AVX2 static double ln__avx2_sqdev(const float *x, size_t n, double m) {
     return ln__256_hsum(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
 }
 
-LN__AVX2 static double ln__avx2_add_sum(float *s, const float *x, const float *r, size_t n) {
+LN__AVX2_K double ln__avx2_add_sum(float *s, const float *x, const float *r, size_t n) {
     __m256d a0 = _mm256_setzero_pd(), a1 = a0;
     size_t i;
     for (i = 0; i < n; i += 8) {
@@ -699,7 +709,7 @@ LN__AVX2 static inline void ln__256_norm_step(float *y, const float *x, size_t i
     ln__256_store(y + i, _mm256_fmadd_ps(t, g, b), w, stream);
 }
 
-LN__AVX2 static void ln__avx2_norm(float *y, const float *x, size_t n, float mhi, float mlo,
+LN__AVX2_K void ln__avx2_norm(float *y, const float *x, size_t n, float mhi, float mlo,
                                    float rstd, const float *gamma, const float *beta, int stream) {
     const __m256 vh = _mm256_set1_ps(mhi), vl = _mm256_set1_ps(mlo), vr = _mm256_set1_ps(rstd);
     size_t i = 0, head;
@@ -724,7 +734,7 @@ LN__AVX2 static inline void ln__256_sums_step(__m256d acc[6], __m256 g, __m256 x
     acc[5] = _mm256_add_pd(acc[5], x1);
 }
 
-LN__AVX2 static void ln__avx2_bwd_sums(double out[3], const float *dy, const float *x,
+LN__AVX2_K void ln__avx2_bwd_sums(double out[3], const float *dy, const float *x,
                                        const float *gamma, size_t n, float mean) {
     const __m256 vmean = _mm256_set1_ps(mean);
     __m256d acc[6];
@@ -774,7 +784,7 @@ LN__AVX2 static inline void ln__256_bwd_step(float *dx, double *pg, double *pb, 
     }
 }
 
-LN__AVX2 static void ln__avx2_bwd_apply(float *dx, double *pg, double *pb, const float *dy,
+LN__AVX2_K void ln__avx2_bwd_apply(float *dx, double *pg, double *pb, const float *dy,
                                         const float *x, const float *gamma, size_t n,
                                         const ln__bwd_coef *c, int flags) {
     int stream = dx && (flags & LN__STREAM) && !((uintptr_t)dx & 3);
@@ -1048,10 +1058,16 @@ static void ln__stream_fence(int stream) {
    Rows longer than LN__BLOCK are summarized block by block, each block read twice while
    it is in L1, and merged with Chan's formula: for blocks a, b with n = na + nb and
    d = mean_b − mean_a:   mean = mean_a + d·nb/n,   M2 = M2_a + M2_b + d²·na·nb/n. */
-static void ln__row_moments(const ln__kernels *K, float *sum, const float *x, const float *res,
+LN__INLINE void ln__row_moments(const ln__kernels *K, float *sum, const float *x, const float *res,
                             size_t n, int rms, double *mean_out, double *m2_out) {
     double mean = 0, m2 = 0;
     size_t j, done = 0;
+    if (n <= LN__BLOCK && !sum) { /* the common case: a plain two-pass over a cached row */
+        mean = rms ? 0.0 : K->sum(x, n) / (double)n;
+        *m2_out = K->sqdev(x, n, mean);
+        *mean_out = mean;
+        return;
+    }
     for (j = 0; j < n; j += LN__BLOCK) {
         size_t nb = n - j < LN__BLOCK ? n - j : LN__BLOCK;
         const float *src = sum ? sum + j : x + j;
@@ -1077,7 +1093,7 @@ static void ln__row_moments(const ln__kernels *K, float *sum, const float *x, co
 
 /* One row forward: moments in double, then y from the cache-resident row.
    mean = mhi + mlo (a double split into two floats), so x − mean keeps every digit. */
-static void ln__forward_row(const ln__kernels *K, float *y, float *sum, float *mean_out,
+LN__INLINE void ln__forward_row(const ln__kernels *K, float *y, float *sum, float *mean_out,
                             float *rstd_out, const float *x, const float *res,
                             const float *gamma, const float *beta, size_t n, float eps,
                             int rms, int stream) {
@@ -1093,28 +1109,6 @@ static void ln__forward_row(const ln__kernels *K, float *y, float *sum, float *m
     if (rstd_out) *rstd_out = rs;
 }
 
-/* Forward over rows (threads split rows; rows are independent, so any split gives the
-   same bits). rms: RMSNorm. res: fused residual add into `sum`. */
-static void ln__forward_rows(const ln__kernels *K, float *y, float *sum, float *mean,
-                             float *rstd, const float *x, const float *res, const float *gamma,
-                             const float *beta, size_t rows, size_t cols, float eps, int rms) {
-    int stream = rows * cols * sizeof(float) >= (size_t)LAYERNORM_STREAM_MIN;
-    int nt = ln__threads(rows, cols);
-    (void)nt;
-    LN__PRAGMA(omp parallel num_threads(nt) if (nt > 1))
-    {
-        ptrdiff_t r;
-        LN__PRAGMA(omp for schedule(static) nowait)
-        for (r = 0; r < (ptrdiff_t)rows; r++) {
-            size_t off = (size_t)r * cols;
-            ln__forward_row(K, y + off, sum ? sum + off : NULL, mean ? mean + r : NULL,
-                            rstd ? rstd + r : NULL, x + off, res ? res + off : NULL, gamma,
-                            beta, cols, eps, rms, stream);
-        }
-        ln__stream_fence(stream);
-    }
-}
-
 /* One row backward. With x̃ = x − mean_f (mean_f: the float mean forward saved), the
    true mean is mean_f + δ where δ = mean(x̃), so x̂ = (x̃ − δ)·rstd. From one sweep of
    sums S_g = Σg, S_gx = Σg·x̃, S_x = Σx̃ (double):
@@ -1124,7 +1118,7 @@ static void ln__forward_rows(const ln__kernels *K, float *y, float *sum, float *
    (no rstd² anywhere: for |x| ~ 1e30, rstd² would underflow a float).
    RMSNorm is the same with mean_f = δ = mean(g) = 0. The second sweep writes dx and adds
    dy·x̂, dy to the double accumulators pg, pb. */
-static void ln__backward_coef(const ln__kernels *K, ln__bwd_coef *k, const float *dy,
+LN__INLINE void ln__backward_coef(const ln__kernels *K, ln__bwd_coef *k, const float *dy,
                               const float *x, const float *gamma, float mean, float rstd,
                               size_t n, int rms, int need_dx) {
     double s[3] = {0, 0, 0}, r = rstd, inv_n = 1.0 / (double)n, delta, mg, mgx;
@@ -1140,12 +1134,115 @@ static void ln__backward_coef(const ln__kernels *K, ln__bwd_coef *k, const float
     k->b = (float)(-r * mg);
 }
 
-static void ln__backward_row(const ln__kernels *K, float *dx, double *pg, double *pb,
+LN__INLINE void ln__backward_row(const ln__kernels *K, float *dx, double *pg, double *pb,
                              const float *dy, const float *x, const float *gamma, float mean,
                              float rstd, size_t n, int rms, int flags) {
     ln__bwd_coef k;
     ln__backward_coef(K, &k, dy, x, gamma, mean, rstd, n, rms, dx != NULL);
     K->bwd_apply(dx, pg, pb, dy, x, gamma, n, &k, flags);
+}
+
+/* A pass over a range of rows, with everything it needs. */
+typedef struct ln__fwd_job {
+    float *y, *sum, *mean, *rstd;
+    const float *x, *res, *gamma, *beta;
+    size_t cols;
+    float eps;
+    int rms, stream;
+} ln__fwd_job;
+typedef struct ln__bwd_job {
+    float *dx;
+    const float *dy, *x, *gamma, *mean, *rstd;
+    size_t cols;
+    int rms, flags;
+} ln__bwd_job;
+
+LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, size_t r0,
+                                  size_t r1) {
+    size_t r, n = j->cols;
+    for (r = r0; r < r1; r++) {
+        size_t off = r * n;
+        ln__forward_row(K, j->y + off, j->sum ? j->sum + off : NULL, j->mean ? j->mean + r : NULL,
+                        j->rstd ? j->rstd + r : NULL, j->x + off, j->res ? j->res + off : NULL,
+                        j->gamma, j->beta, n, j->eps, j->rms, j->stream);
+    }
+}
+
+/* Rows r0..r1 add dy·x̂ and dy into pg, pb; with `first`, row r0 stores instead. */
+LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, double *pg,
+                                   double *pb, size_t r0, size_t r1, int first) {
+    size_t r, n = j->cols;
+    for (r = r0; r < r1; r++) {
+        size_t off = r * n;
+        int f = (first && r == r0) ? LN__PARAM_FIRST : 0;
+        ln__backward_row(K, j->dx ? j->dx + off : NULL, pg, pb, j->dy + off, j->x + off, j->gamma,
+                         j->rms ? 0.0f : j->mean[r], j->rstd[r], n, j->rms, j->flags | f);
+    }
+}
+
+typedef struct ln__ranges {
+    void (*forward)(const ln__fwd_job *j, size_t r0, size_t r1);
+    void (*backward)(const ln__bwd_job *j, double *pg, double *pb, size_t r0, size_t r1,
+                     int first);
+} ln__ranges;
+
+#define LN__RANGES(sfx, attr)                                                                  \
+    attr static void ln__forward_range_##sfx(const ln__fwd_job *j, size_t r0, size_t r1) {     \
+        ln__forward_range(&ln__kernels_##sfx, j, r0, r1);                                      \
+    }                                                                                          \
+    attr static void ln__backward_range_##sfx(const ln__bwd_job *j, double *pg, double *pb,    \
+                                              size_t r0, size_t r1, int first) {               \
+        ln__backward_range(&ln__kernels_##sfx, j, pg, pb, r0, r1, first);                      \
+    }                                                                                          \
+    static const ln__ranges ln__ranges_##sfx = {ln__forward_range_##sfx,                       \
+                                                ln__backward_range_##sfx};
+LN__RANGES(scalar, )
+#ifdef LN__HAVE_AVX512
+LN__RANGES(avx512, LN__AVX512)
+#endif
+#ifdef LN__HAVE_AVX2
+LN__RANGES(avx2, LN__AVX2)
+#endif
+#ifdef LN__HAVE_NEON
+LN__RANGES(neon, )
+#endif
+
+static const ln__ranges *ln__ranges_for(int path) {
+    const ln__kernels *K = ln__kernels_for(path);
+#ifdef LN__HAVE_AVX512
+    if (K == &ln__kernels_avx512) return &ln__ranges_avx512;
+#endif
+#ifdef LN__HAVE_AVX2
+    if (K == &ln__kernels_avx2) return &ln__ranges_avx2;
+#endif
+#ifdef LN__HAVE_NEON
+    if (K == &ln__kernels_neon) return &ln__ranges_neon;
+#endif
+    (void)K;
+    return &ln__ranges_scalar;
+}
+
+/* Forward over rows (threads split rows; rows are independent, so any split gives the
+   same bits). rms: RMSNorm. res: fused residual add into `sum`. */
+static void ln__forward_rows(int path, float *y, float *sum, float *mean, float *rstd,
+                             const float *x, const float *res, const float *gamma,
+                             const float *beta, size_t rows, size_t cols, float eps, int rms) {
+    const ln__ranges *R = ln__ranges_for(path);
+    ln__fwd_job j;
+    int nt = ln__threads(rows, cols);
+    j.y = y, j.sum = sum, j.mean = mean, j.rstd = rstd, j.x = x, j.res = res;
+    j.gamma = gamma, j.beta = beta, j.cols = cols, j.eps = eps, j.rms = rms;
+    j.stream = rows * cols * sizeof(float) >= (size_t)LAYERNORM_STREAM_MIN;
+    if (nt == 1) {
+        R->forward(&j, 0, rows);
+        ln__stream_fence(j.stream);
+        return;
+    }
+    LN__PRAGMA(omp parallel for schedule(static) num_threads(nt))
+    for (int t = 0; t < nt; t++) {
+        R->forward(&j, rows * (size_t)t / (size_t)nt, rows * (size_t)(t + 1) / (size_t)nt);
+        ln__stream_fence(j.stream);
+    }
 }
 
 /* Rows per dγ/dβ chunk: depends on cols only, never on the thread count. */
@@ -1165,26 +1262,31 @@ static void ln__combine(double *dst, const double *src, size_t n, int first) {
 /* Backward over rows. dγ/dβ: each chunk of rows sums into a double partial, and the
    partials are added to the total in chunk order, so the bits do not depend on the
    thread count. dx rows are independent. */
-static int ln__backward_rows(const ln__kernels *K, float *dx, float *dgamma, float *dbeta,
+static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
                              const float *dy, const float *x, const float *gamma,
                              const float *mean, const float *rstd, size_t rows, size_t cols,
                              int rms, int acc) {
+    const ln__kernels *K = ln__kernels_for(path);
+    const ln__ranges *R = ln__ranges_for(path);
     int stream = dx && rows * cols * sizeof(float) >= (size_t)LAYERNORM_STREAM_MIN;
     int flags = (acc ? LN__DX_ACC : 0) | (stream ? LN__STREAM : 0);
     size_t chunk = ln__chunk_rows(cols), nch = (rows + chunk - 1) / chunk, j;
     int nt = ln__threads(rows, cols), use_part;
     double *scratch, *G, *Gg, *Gb;
+    ln__bwd_job job;
+    job.dx = dx, job.dy = dy, job.x = x, job.gamma = gamma, job.mean = mean, job.rstd = rstd;
+    job.cols = cols, job.rms = rms, job.flags = flags;
 
     if (!dgamma && !dbeta) { /* rows are independent */
-        LN__PRAGMA(omp parallel num_threads(nt) if (nt > 1))
-        {
-            ptrdiff_t r;
-            LN__PRAGMA(omp for schedule(static) nowait)
-            for (r = 0; r < (ptrdiff_t)rows; r++) {
-                size_t off = (size_t)r * cols;
-                ln__backward_row(K, dx + off, NULL, NULL, dy + off, x + off, gamma,
-                                 rms ? 0.0f : mean[r], rstd[r], cols, rms, flags);
-            }
+        if (nt == 1) {
+            R->backward(&job, NULL, NULL, 0, rows, 0);
+            ln__stream_fence(stream);
+            return LN_OK;
+        }
+        LN__PRAGMA(omp parallel for schedule(static) num_threads(nt))
+        for (int t = 0; t < nt; t++) {
+            R->backward(&job, NULL, NULL, rows * (size_t)t / (size_t)nt,
+                        rows * (size_t)(t + 1) / (size_t)nt, 0);
             ln__stream_fence(stream);
         }
         return LN_OK;
@@ -1222,16 +1324,11 @@ static int ln__backward_rows(const ln__kernels *K, float *dx, float *dgamma, flo
 
     LN__PRAGMA(omp parallel for ordered schedule(static, 1) num_threads(nt) if (nt > 1))
     for (ptrdiff_t kc = 0; kc < (ptrdiff_t)nch; kc++) {
-        size_t r0 = (size_t)kc * chunk, r1 = r0 + chunk < rows ? r0 + chunk : rows, r;
+        size_t r0 = (size_t)kc * chunk, r1 = r0 + chunk < rows ? r0 + chunk : rows;
         int direct = !use_part || (nt == 1 && kc == 0);
         double *P = direct ? G : scratch + (size_t)(1 + ln__thread_id()) * 2 * cols;
         double *pg = dgamma ? P : NULL, *pb = dbeta ? P + cols : NULL;
-        for (r = r0; r < r1; r++) {
-            size_t off = r * cols;
-            int first = (r == r0 && (!direct || kc == 0)) ? LN__PARAM_FIRST : 0;
-            ln__backward_row(K, dx ? dx + off : NULL, pg, pb, dy + off, x + off, gamma,
-                             rms ? 0.0f : mean[r], rstd[r], cols, rms, flags | first);
-        }
+        R->backward(&job, pg, pb, r0, r1, !direct || kc == 0);
         ln__stream_fence(stream);
         LN__PRAGMA(omp ordered)
         {
@@ -1279,7 +1376,7 @@ LN__PRIV int ln__forward_on(int path, float *y, float *mean, float *rstd, const 
     int st;
     if (!y || !x) return LN_ERR_NULL;
     if ((st = ln__check(rows, cols, 1, eps, 1)) != LN_OK) return st > 0 ? LN_OK : st;
-    ln__forward_rows(ln__kernels_for(path), y, NULL, mean, rstd, x, NULL, gamma, beta, rows,
+    ln__forward_rows(path, y, NULL, mean, rstd, x, NULL, gamma, beta, rows,
                      cols, eps, 0);
     return LN_OK;
 }
@@ -1290,7 +1387,7 @@ LN__PRIV int ln__backward_on(int path, float *dx, float *dgamma, float *dbeta, c
     int st;
     if (!dy || !x || !mean || !rstd) return LN_ERR_NULL;
     if ((st = ln__check(rows, cols, 1, 0.0f, 0)) != LN_OK) return st > 0 ? LN_OK : st;
-    return ln__backward_rows(ln__kernels_for(path), dx, dgamma, dbeta, dy, x, gamma, mean,
+    return ln__backward_rows(path, dx, dgamma, dbeta, dy, x, gamma, mean,
                              rstd, rows, cols, 0, 0);
 }
 
@@ -1316,7 +1413,7 @@ LN__PRIV int ln__rms_forward_on(int path, float *y, float *rstd, const float *x,
     int st;
     if (!y || !x) return LN_ERR_NULL;
     if ((st = ln__check(rows, cols, 1, eps, 1)) != LN_OK) return st > 0 ? LN_OK : st;
-    ln__forward_rows(ln__kernels_for(path), y, NULL, NULL, rstd, x, NULL, gamma, NULL, rows,
+    ln__forward_rows(path, y, NULL, NULL, rstd, x, NULL, gamma, NULL, rows,
                      cols, eps, 1);
     return LN_OK;
 }
@@ -1327,7 +1424,7 @@ static int ln__rms_backward_any(int path, float *dx, float *dgamma, const float 
     int st;
     if (!dy || !x || !rstd) return LN_ERR_NULL;
     if ((st = ln__check(rows, cols, 1, 0.0f, 0)) != LN_OK) return st > 0 ? LN_OK : st;
-    return ln__backward_rows(ln__kernels_for(path), dx, dgamma, NULL, dy, x, gamma, NULL, rstd,
+    return ln__backward_rows(path, dx, dgamma, NULL, dy, x, gamma, NULL, rstd,
                              rows, cols, 1, acc);
 }
 
@@ -1350,7 +1447,7 @@ LN__PRIV int ln__backward_acc_on(int path, float *dx, float *dgamma, float *dbet
     int st;
     if (!dy || !x || !mean || !rstd) return LN_ERR_NULL;
     if ((st = ln__check(rows, cols, 1, 0.0f, 0)) != LN_OK) return st > 0 ? LN_OK : st;
-    return ln__backward_rows(ln__kernels_for(path), dx, dgamma, dbeta, dy, x, gamma, mean,
+    return ln__backward_rows(path, dx, dgamma, dbeta, dy, x, gamma, mean,
                              rstd, rows, cols, 0, 1);
 }
 
@@ -1362,7 +1459,7 @@ LN__PRIV int ln__add_forward_on(int path, float *y, float *sum, float *mean, flo
     int st;
     if (!y || !sum || !x || !residual) return LN_ERR_NULL;
     if ((st = ln__check(rows, cols, 1, eps, 1)) != LN_OK) return st > 0 ? LN_OK : st;
-    ln__forward_rows(ln__kernels_for(path), y, sum, mean, rstd, x, residual, gamma, beta, rows,
+    ln__forward_rows(path, y, sum, mean, rstd, x, residual, gamma, beta, rows,
                      cols, eps, 0);
     return LN_OK;
 }
@@ -1373,7 +1470,7 @@ LN__PRIV int ln__rms_add_forward_on(int path, float *y, float *sum, float *rstd,
     int st;
     if (!y || !sum || !x || !residual) return LN_ERR_NULL;
     if ((st = ln__check(rows, cols, 1, eps, 1)) != LN_OK) return st > 0 ? LN_OK : st;
-    ln__forward_rows(ln__kernels_for(path), y, sum, NULL, rstd, x, residual, gamma, NULL, rows,
+    ln__forward_rows(path, y, sum, NULL, rstd, x, residual, gamma, NULL, rows,
                      cols, eps, 1);
     return LN_OK;
 }
@@ -1416,11 +1513,6 @@ LNDEF int ln_rms_backward_acc(float *dx, float *dgamma, const float *dy, const f
    The loops run over a constant LN__LANES for full tiles, so the compiler vectorizes them
    for the target of the wrapper they are inlined into (scalar, AVX2 or AVX-512). */
 #define LN__LANES 64
-#if defined(__GNUC__) || defined(__clang__)
-#define LN__INLINE static inline __attribute__((always_inline))
-#else
-#define LN__INLINE static inline
-#endif
 
 LN__INLINE void ln__strided_fwd_tile(float *y, float *mean, float *rstd, const float *x,
                                      const float *gamma, const float *beta, size_t cols,
