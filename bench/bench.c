@@ -14,7 +14,7 @@
      % strm  = median baseline time / median kernel time: 100% runs at the speed of a
                plain loop with the same traffic. The baseline uses ordinary stores, so a
                kernel with streaming stores can go above 100% on shapes beyond the cache.
-   Out-of-cache shapes rotate over several buffer sets (over 128 MiB in all, more than
+   Out-of-cache shapes rotate over several buffer sets (over 256 MiB in all, more than
    the last-level cache) so each call starts cold; cache-resident shapes are timed warm,
    in batches of calls. The second table does the same for the variants (issue 5).
    A function that returns an error prints "n/a" and the bench goes on.
@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #define EPS 1e-5f
-#define FLUSH_BYTES ((size_t)128 << 20) /* rotate over at least this much memory */
+#define FLUSH_BYTES ((size_t)256 << 20) /* rotate over at least this much memory */
 #define COLD_BYTES ((size_t)8 << 20)    /* a call moving more than this is out of cache */
 #define MAXSETS 16
 #define MAXSAMPLES 4000

@@ -34,7 +34,7 @@
 #endif
 
 static const float EPS = 1e-5f;
-static const size_t FLUSH_BYTES = (size_t)128 << 20;
+static const size_t FLUSH_BYTES = (size_t)256 << 20;
 static const size_t COLD_BYTES = (size_t)8 << 20;
 static const int MAXSAMPLES = 4000;
 static const double WARM_SAMPLE = 100e-6;
