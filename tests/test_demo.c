@@ -5,6 +5,7 @@
         finite differences: weights, biases, γ, β, the input, and the LN input (dz1).
    Uses tests/test.h: last line "N passed, M failed", exit status 0 only if all passed. */
 #define DEMO_NO_MAIN
+#define DEMO_PAR_MIN 0 /* every matmul multi-threaded, so the thread-count check means something */
 #include "../examples/demo.c"
 
 #include "test.h"
