@@ -1543,8 +1543,11 @@ LN__INLINE void ln__strided_fwd_tile(float *y, float *mean, float *rstd, const f
     }
 }
 
-/* Backward of one tile (see ln__backward_row for a, b, c, δ); pg[c] += Σ_lanes dy·x̂,
-   pb[c] += Σ_lanes dy, each lane sum taken as a fixed pairwise tree. */
+/* Backward of one tile (see ln__backward_row for a, b, c, δ). The sums over lanes for dγ
+   and dβ are folded, with a fixed tree, into LN__SLOTS partial sums per channel:
+   pg[c·SLOTS + k] += Σ_{lanes l ≡ k} dy·x̂, pb likewise with dy; the caller adds the slots
+   of a channel once per slice. */
+#define LN__SLOTS 8
 LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const float *dy,
                                      const float *x, const float *gamma, const float *mean,
                                      const float *rstd, size_t cols, size_t inner, size_t w,
@@ -1554,12 +1557,15 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
     size_t c, i, h;
     for (i = 0; i < w; i++) sg[i] = sgx[i] = sx[i] = 0;
     for (c = 0; c < cols; c++) {
-        float gm = gamma ? gamma[c] : 1.0f;
+        float gm = gamma ? gamma[c] : 1.0f, g[LN__LANES], xt[LN__LANES];
+        for (i = 0; i < w; i++) { /* float math first: two simple loops vectorize */
+            g[i] = gm * dy[c * inner + i];
+            xt[i] = x[c * inner + i] - mean[i];
+        }
         for (i = 0; i < w; i++) {
-            float g = gm * dy[c * inner + i], xt = x[c * inner + i] - mean[i];
-            sg[i] += g;
-            sgx[i] += (double)g * xt;
-            sx[i] += xt;
+            sg[i] += g[i];
+            sgx[i] += (double)g[i] * xt[i];
+            sx[i] += xt[i];
         }
     }
     for (i = 0; i < w; i++) {
@@ -1572,21 +1578,26 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
     }
     for (c = 0; c < cols; c++) {
         float gm = gamma ? gamma[c] : 1.0f;
-        for (i = 0; i < LN__LANES; i++) tg[i] = tb[i] = 0;
+        float xh[LN__LANES];
+        for (i = 0; i < w; i++) xh[i] = ((x[c * inner + i] - mean[i]) - kd[i]) * rstd[i];
+        if (dx)
+            for (i = 0; i < w; i++)
+                dx[c * inner + i] = kc[i] * xh[i] + (ka[i] * (gm * dy[c * inner + i]) + kb[i]);
         for (i = 0; i < w; i++) {
-            float d = dy[c * inner + i], g = gm * d;
-            float xhat = ((x[c * inner + i] - mean[i]) - kd[i]) * rstd[i];
-            tg[i] = (double)d * xhat;
-            tb[i] = d;
-            if (dx) dx[c * inner + i] = kc[i] * xhat + (ka[i] * g + kb[i]);
+            tg[i] = (double)dy[c * inner + i] * xh[i];
+            tb[i] = dy[c * inner + i];
         }
-        for (h = LN__LANES / 2; h > 0; h /= 2)
+        for (; i < LN__LANES; i++) tg[i] = tb[i] = 0;
+        /* fold the 64 lanes to LN__SLOTS with a fixed tree of vertical (vector) adds */
+        for (h = LN__LANES / 2; h >= LN__SLOTS; h /= 2)
             for (i = 0; i < h; i++) {
                 tg[i] += tg[i + h];
                 tb[i] += tb[i + h];
             }
-        if (pg) pg[c] = first ? tg[0] : pg[c] + tg[0];
-        if (pb) pb[c] = first ? tb[0] : pb[c] + tb[0];
+        for (i = 0; i < LN__SLOTS; i++) {
+            pg[c * LN__SLOTS + i] = first ? tg[i] : pg[c * LN__SLOTS + i] + tg[i];
+            pb[c * LN__SLOTS + i] = first ? tb[i] : pb[c * LN__SLOTS + i] + tb[i];
+        }
     }
 }
 
@@ -1615,12 +1626,19 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
             ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,          \
                                  mean + i0, rstd + i0, cols, inner, inner - i0, first);        \
     }
-LN__STRIDED_SLICES(scalar, )
+/* GCC vectorizes these loops only with its -O3 cost model: ask for it here, whatever the
+   user's -O level (Clang vectorizes them at -O2 already). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define LN__VECTORIZE __attribute__((optimize("O3")))
+#else
+#define LN__VECTORIZE
+#endif
+LN__STRIDED_SLICES(scalar, LN__VECTORIZE)
 #ifdef LN__HAVE_AVX512
-LN__STRIDED_SLICES(avx512, LN__AVX512)
+LN__STRIDED_SLICES(avx512, LN__AVX512 LN__VECTORIZE)
 #endif
 #ifdef LN__HAVE_AVX2
-LN__STRIDED_SLICES(avx2, LN__AVX2)
+LN__STRIDED_SLICES(avx2, LN__AVX2 LN__VECTORIZE)
 #endif
 
 typedef void (*ln__strided_fwd_fn)(float *, float *, float *, const float *, const float *,
@@ -1683,21 +1701,32 @@ LN__PRIV int ln__backward_strided_on(int path, float *dx, float *dgamma, float *
         return ln__backward_on(path, dx, dgamma, dbeta, dy, x, gamma, mean, rstd, outer, cols);
     ln__strided_fns(path, &f, &b);
     nt = ln__threads(outer, slice);
-    /* dγ/dβ: each outer slice sums into its own partial, added in slice order (as rows). */
-    scratch = (double *)LN_MALLOC((size_t)(1 + nt) * 2 * cols * sizeof(double));
+    /* dγ/dβ: each outer slice sums into its own partial (LN__SLOTS per channel, then one
+       per channel), and the partials are added in slice order, as rows are. */
+    scratch = (double *)LN_MALLOC((2 + (size_t)nt * 2 * LN__SLOTS) * cols * sizeof(double));
     if (!scratch) return LN_ERR_NOMEM;
     Gg = scratch;
     Gb = scratch + cols;
     LN__PRAGMA(omp parallel for ordered schedule(static, 1) num_threads(nt) if (nt > 1))
     for (ptrdiff_t o = 0; o < (ptrdiff_t)outer; o++) {
-        double *P = scratch + (size_t)(1 + ln__thread_id()) * 2 * cols;
-        size_t so = (size_t)o * slice, io = (size_t)o * inner;
-        b(dx ? dx + so : NULL, P, P + cols, dy + so, x + so, gamma, mean + io, rstd + io, cols,
-          inner, 1);
+        double *P = scratch + (2 + (size_t)ln__thread_id() * 2 * LN__SLOTS) * cols;
+        double *Pb = P + LN__SLOTS * cols;
+        size_t so = (size_t)o * slice, io = (size_t)o * inner, c, k;
+        b(dx ? dx + so : NULL, P, Pb, dy + so, x + so, gamma, mean + io, rstd + io, cols, inner,
+          1);
+        for (c = 0; c < cols; c++) { /* slots -> one sum per channel, in place (c <= 8c) */
+            double sg = 0, sb = 0;
+            for (k = 0; k < LN__SLOTS; k++) {
+                sg += P[c * LN__SLOTS + k];
+                sb += Pb[c * LN__SLOTS + k];
+            }
+            P[c] = sg;
+            Pb[c] = sb;
+        }
         LN__PRAGMA(omp ordered)
         {
             ln__combine(Gg, P, cols, o == 0);
-            ln__combine(Gb, P + cols, cols, o == 0);
+            ln__combine(Gb, Pb, cols, o == 0);
         }
     }
     for (j = 0; j < cols; j++) {
