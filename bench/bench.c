@@ -2,7 +2,7 @@
 
    make bench                               plain `cc -O2 -fopenmp` build, then run
    make bench BENCH_CFLAGS="-O2 -march=native"   the same with other flags, to compare
-   ./build/bench [--quick] [--markdown] [--time S]
+   ./build/bench [--quick] [--markdown] [--time S] [--main | --variants]
 
    For every shape and pass, at 1 thread and at the machine's thread count, it times the
    active SIMD path, the scalar reference path (ln__forward_on(LN_PATH_SCALAR, ...)) and a
@@ -23,6 +23,7 @@
                buffer rotation; the numbers mean nothing
    --markdown  print the tables as Markdown
    --time S    seconds per kernel per cell (default 0.25)
+   --main      only the ln_forward / ln_backward table; --variants: only the variants
    Exit status: 0, or 2 when memory runs out. */
 #define _POSIX_C_SOURCE 200809L
 #define LAYERNORM_IMPLEMENTATION
@@ -39,7 +40,7 @@
 #define MAXSAMPLES 4000
 #define WARM_SAMPLE 100e-6 /* seconds: batch warm calls up to at least this */
 
-static int opt_quick, opt_markdown;
+static int opt_quick, opt_markdown, opt_main = 1, opt_variants = 1;
 static double opt_time = 0.25;
 
 /* ---- buffers for one shape: x [outer][cols][inner] and friends, in nsets copies ---- */
@@ -432,7 +433,7 @@ static void variant_table(bu_table *t, const int *thr, int nthr)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench [--quick] [--markdown] [--time SECONDS]\n");
+    fprintf(stderr, "usage: bench [--quick] [--markdown] [--time SECONDS] [--main | --variants]\n");
     exit(1);
 }
 
@@ -448,6 +449,8 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--quick") == 0) opt_quick = 1;
         else if (strcmp(argv[i], "--markdown") == 0) opt_markdown = 1;
         else if (strcmp(argv[i], "--time") == 0 && i + 1 < argc) opt_time = atof(argv[++i]);
+        else if (strcmp(argv[i], "--main") == 0) opt_variants = 0;
+        else if (strcmp(argv[i], "--variants") == 0) opt_main = 0;
         else usage();
     }
     if (!(opt_time > 0)) usage();
@@ -472,9 +475,9 @@ int main(int argc, char **argv)
 
     fprintf(stderr, "layernorm.h bench%s: measuring...\n", opt_quick ? " --quick" : "");
     bu_table_init(&main_t, 11, 0x3u);
-    main_table(&main_t, thr, nthr);
+    if (opt_main) main_table(&main_t, thr, nthr);
     bu_table_init(&var_t, 8, 0x3u | 0x80u);
-    variant_table(&var_t, thr, nthr);
+    if (opt_variants) variant_table(&var_t, thr, nthr);
 
     printf("layernorm.h %s bench: active path %s; %s; %d thread%s max\n",
            LAYERNORM_VERSION_STRING, ln_path_name(ln_path_active()), cpu, thr[nthr - 1],
@@ -485,9 +488,9 @@ int main(int argc, char **argv)
            load0, bu_loadavg(), (int)sysconf(_SC_NPROCESSORS_ONLN), thr[nthr - 1]);
     if (opt_quick) printf("--quick: small shapes, one call per cell: the numbers mean nothing\n");
     printf("\n");
-    bu_table_print(&main_t, opt_markdown, stdout);
-    printf("\n");
-    bu_table_print(&var_t, opt_markdown, stdout);
+    if (opt_main) bu_table_print(&main_t, opt_markdown, stdout);
+    if (opt_main && opt_variants) printf("\n");
+    if (opt_variants) bu_table_print(&var_t, opt_markdown, stdout);
     printf("\n"
            "time: median per call. GB/s: bytes the pass must move per call / time (fwd 8 B per\n"
            "element: read x, write y; bwd 12 B: read x, dy, write dx; fused add 16 B: read x,\n"
