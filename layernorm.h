@@ -251,8 +251,11 @@ LNDEF const char *ln_path_name(int path);
 /* dγ/dβ are summed over fixed chunks of about this many elements' rows; the chunk
    partials are added in chunk order, which makes them independent of thread count. */
 #define LN__CHUNK_ELEMS 32768
-/* A single-row backward walks the row in segments of this many columns (stack scratch). */
-#define LN__SEG 512
+/* From this many columns, the backward sums dγ/dβ tile by tile over all rows instead of
+   into a cols-long double accumulator (which would no longer fit the L2 cache); tiles of
+   LN__SEG columns, with a stack buffer. One-row calls always do. */
+#define LN__WIDE 131072
+#define LN__SEG 1024
 
 /* bwd_apply flags */
 #define LN__DX_ACC 1      /* dx += t instead of dx = t */
@@ -1020,18 +1023,19 @@ static const ln__kernels *ln__kernels_for(int path) {
 
 /* ---- 5. row drivers and threading ------------------------------------------------------- */
 
-/* Threads for a call: one for small work (a parallel region costs microseconds) or when
-   already inside a parallel region (no oversubscription); else up to omp_get_max_threads. */
-static int ln__threads(size_t rows, size_t cols) {
+/* Threads for `units` independent pieces of `work` elements in all: one for small work (a
+   parallel region costs microseconds) or inside a parallel region (no oversubscription);
+   else up to omp_get_max_threads(). */
+static int ln__threads(size_t units, size_t work) {
 #ifdef LN__OPENMP
     int t;
-    if (rows < 2 || rows * cols < (size_t)LAYERNORM_PARALLEL_MIN || omp_in_parallel()) return 1;
+    if (units < 2 || work < (size_t)LAYERNORM_PARALLEL_MIN || omp_in_parallel()) return 1;
     t = omp_get_max_threads();
-    if ((size_t)t > rows) t = (int)rows;
+    if ((size_t)t > units) t = (int)units;
     return t < 1 ? 1 : t;
 #else
-    (void)rows;
-    (void)cols;
+    (void)units;
+    (void)work;
     return 1;
 #endif
 }
@@ -1229,7 +1233,7 @@ static void ln__forward_rows(int path, float *y, float *sum, float *mean, float 
                              const float *beta, size_t rows, size_t cols, float eps, int rms) {
     const ln__ranges *R = ln__ranges_for(path);
     ln__fwd_job j;
-    int nt = ln__threads(rows, cols);
+    int nt = ln__threads(rows, rows * cols);
     j.y = y, j.sum = sum, j.mean = mean, j.rstd = rstd, j.x = x, j.res = res;
     j.gamma = gamma, j.beta = beta, j.cols = cols, j.eps = eps, j.rms = rms;
     j.stream = rows * cols * sizeof(float) >= (size_t)LAYERNORM_STREAM_MIN;
@@ -1259,6 +1263,46 @@ static void ln__combine(double *dst, const double *src, size_t n, int first) {
         for (j = 0; j < n; j++) dst[j] += src[j];
 }
 
+/* One row, or rows so wide that a cols-long double accumulator would not stay in cache:
+   first every row's coefficients, then column tile by column tile, all rows in row order,
+   each tile's dγ/dβ summed in a stack buffer. Per column these are the same additions, in
+   the same order, for any thread count (threads take whole tiles). */
+static int ln__backward_wide(const ln__kernels *K, const ln__bwd_job *jb, float *dgamma,
+                             float *dbeta, size_t rows) {
+    ln__bwd_coef one, *k = rows == 1 ? &one : (ln__bwd_coef *)LN_MALLOC(rows * sizeof *k);
+    size_t cols = jb->cols, ntile = (cols + LN__SEG - 1) / LN__SEG;
+    int stream = (jb->flags & LN__STREAM) != 0, nt = ln__threads(rows, rows * cols);
+    int ntt = ln__threads(ntile, rows * cols);
+    (void)nt;
+    (void)ntt;
+    if (!k) return LN_ERR_NOMEM;
+    LN__PRAGMA(omp parallel for schedule(static) num_threads(nt) if (nt > 1))
+    for (ptrdiff_t r = 0; r < (ptrdiff_t)rows; r++) {
+        size_t off = (size_t)r * cols;
+        ln__backward_coef(K, &k[r], jb->dy + off, jb->x + off, jb->gamma,
+                          jb->rms ? 0.0f : jb->mean[r], jb->rstd[r], cols, jb->rms, jb->dx != NULL);
+    }
+    LN__PRAGMA(omp parallel for schedule(static) num_threads(ntt) if (ntt > 1))
+    for (ptrdiff_t t = 0; t < (ptrdiff_t)ntile; t++) {
+        double buf[2][LN__SEG];
+        size_t j0 = (size_t)t * LN__SEG, w = cols - j0 < LN__SEG ? cols - j0 : LN__SEG, r, j;
+        for (r = 0; r < rows; r++) {
+            size_t off = r * cols + j0;
+            K->bwd_apply(jb->dx ? jb->dx + off : NULL, dgamma ? buf[0] : NULL,
+                         dbeta ? buf[1] : NULL, jb->dy + off, jb->x + off,
+                         jb->gamma ? jb->gamma + j0 : NULL, w, &k[r],
+                         jb->flags | (r == 0 ? LN__PARAM_FIRST : 0));
+        }
+        for (j = 0; j < w; j++) {
+            if (dgamma) dgamma[j0 + j] += (float)buf[0][j];
+            if (dbeta) dbeta[j0 + j] += (float)buf[1][j];
+        }
+        ln__stream_fence(stream);
+    }
+    if (k != &one) LN_FREE(k);
+    return LN_OK;
+}
+
 /* Backward over rows. dγ/dβ: each chunk of rows sums into a double partial, and the
    partials are added to the total in chunk order, so the bits do not depend on the
    thread count. dx rows are independent. */
@@ -1271,7 +1315,7 @@ static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
     int stream = dx && rows * cols * sizeof(float) >= (size_t)LAYERNORM_STREAM_MIN;
     int flags = (acc ? LN__DX_ACC : 0) | (stream ? LN__STREAM : 0);
     size_t chunk = ln__chunk_rows(cols), nch = (rows + chunk - 1) / chunk, j;
-    int nt = ln__threads(rows, cols), use_part;
+    int nt = ln__threads(rows, rows * cols), use_part;
     double *scratch, *G, *Gg, *Gb;
     ln__bwd_job job;
     job.dx = dx, job.dy = dy, job.x = x, job.gamma = gamma, job.mean = mean, job.rstd = rstd;
@@ -1292,25 +1336,7 @@ static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
         return LN_OK;
     }
 
-    if (rows == 1) { /* one row: dγ += dy·x̂ needs no sum over rows, so no scratch */
-        double buf[2][LN__SEG];
-        ln__bwd_coef k;
-        size_t j0, w;
-        ln__backward_coef(K, &k, dy, x, gamma, rms ? 0.0f : mean[0], rstd[0], cols, rms,
-                          dx != NULL);
-        for (j0 = 0; j0 < cols; j0 += w) {
-            w = cols - j0 < LN__SEG ? cols - j0 : LN__SEG;
-            K->bwd_apply(dx ? dx + j0 : NULL, dgamma ? buf[0] : NULL, dbeta ? buf[1] : NULL,
-                         dy + j0, x + j0, gamma ? gamma + j0 : NULL, w, &k,
-                         flags | LN__PARAM_FIRST);
-            for (j = 0; j < w; j++) {
-                if (dgamma) dgamma[j0 + j] += (float)buf[0][j];
-                if (dbeta) dbeta[j0 + j] += (float)buf[1][j];
-            }
-        }
-        ln__stream_fence(stream);
-        return LN_OK;
-    }
+    if (rows == 1 || cols >= LN__WIDE) return ln__backward_wide(K, &job, dgamma, dbeta, rows);
     if ((size_t)nt > nch) nt = (int)nch;
     /* One thread adds chunk 0 straight into the total and needs a partial only for the
        later chunks; several threads each need their own. Either way the additions, and
@@ -1676,7 +1702,7 @@ LN__PRIV int ln__forward_strided_on(int path, float *y, float *mean, float *rstd
     if ((st = ln__check(outer, cols, inner, eps, 1)) != LN_OK) return st > 0 ? LN_OK : st;
     if (inner == 1) return ln__forward_on(path, y, mean, rstd, x, gamma, beta, outer, cols, eps);
     ln__strided_fns(path, &f, &b);
-    nt = ln__threads(outer, slice);
+    nt = ln__threads(outer, outer * slice);
     (void)nt;
     LN__PRAGMA(omp parallel for schedule(static) num_threads(nt) if (nt > 1))
     for (ptrdiff_t o = 0; o < (ptrdiff_t)outer; o++)
@@ -1700,7 +1726,7 @@ LN__PRIV int ln__backward_strided_on(int path, float *dx, float *dgamma, float *
     if (inner == 1)
         return ln__backward_on(path, dx, dgamma, dbeta, dy, x, gamma, mean, rstd, outer, cols);
     ln__strided_fns(path, &f, &b);
-    nt = ln__threads(outer, slice);
+    nt = ln__threads(outer, outer * slice);
     /* dγ/dβ: each outer slice sums into its own partial (LN__SLOTS per channel, then one
        per channel), and the partials are added in slice order, as rows are. */
     scratch = (double *)LN_MALLOC((2 + (size_t)nt * 2 * LN__SLOTS) * cols * sizeof(double));
