@@ -1,7 +1,7 @@
 // bench/peers.cpp - layernorm.h next to oneDNN and PyTorch (libtorch) on the CPU.
 //
 //   make bench-peers             needs libdnnl-dev and/or libtorch-dev (Debian 12)
-//   ./build/bench_peers [--quick] [--markdown] [--time S]
+//   ./build/bench_peers [--quick] [--markdown] [--time S] [--shape ROWSxCOLS]
 //
 // Part 1, speed: ln_forward / ln_backward (dx, dγ, dβ), oneDNN's layer_normalization
 // forward (training: writes mean and variance) / backward (diff_src, diff_scale,
@@ -40,6 +40,7 @@ static const int MAXSAMPLES = 4000;
 static const double WARM_SAMPLE = 100e-6;
 static int opt_quick, opt_markdown;
 static double opt_time = 0.25;
+static size_t opt_rows, opt_cols; // --shape RxC: only that shape
 
 struct Shape { size_t rows, cols; };
 static const Shape shapes[] = {
@@ -295,8 +296,10 @@ static void speed_table(bu_table &t, const int *thr, int nthr)
     const char *head[] = {"shape", "pass", "thr", "stream GB/s", "layernorm.h", "% strm",
                           "oneDNN", "% strm", "PyTorch", "% strm"};
     for (int c = 0; c < 10; c++) put(t, r, c, head[c]);
-    for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
+    size_t nshapes = opt_rows ? 1 : sizeof shapes / sizeof shapes[0];
+    for (size_t si = 0; si < nshapes; si++) {
         Shape sh = shapes[si];
+        if (opt_rows) sh.rows = opt_rows, sh.cols = opt_cols;
         if (opt_quick)
             while (sh.rows * sh.cols > 65536 && sh.rows > 1) sh.rows = (sh.rows + 1) / 2;
         if (opt_quick)
@@ -464,8 +467,12 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--quick") == 0) opt_quick = 1;
         else if (strcmp(argv[i], "--markdown") == 0) opt_markdown = 1;
         else if (strcmp(argv[i], "--time") == 0 && i + 1 < argc) opt_time = atof(argv[++i]);
+        else if (strcmp(argv[i], "--shape") == 0 && i + 1 < argc &&
+                 sscanf(argv[++i], "%zux%zu", &opt_rows, &opt_cols) == 2 && opt_rows && opt_cols)
+            ;
         else {
-            fprintf(stderr, "usage: bench_peers [--quick] [--markdown] [--time SECONDS]\n");
+            fprintf(stderr, "usage: bench_peers [--quick] [--markdown] [--time SECONDS] "
+                            "[--shape ROWSxCOLS]\n");
             return 1;
         }
     }
