@@ -213,6 +213,13 @@ LNDEF const char *ln_path_name(int path);
 /* Private functions. The ln__*_on twins of the public functions are for tests and
    benchmarks, so a translation unit that never calls them must not warn. */
 #define LN__PRIV static LN__UNUSED
+/* GCC vectorizes plain loops only with its -O3 cost model: asked for where it matters,
+   whatever the user's -O level (Clang vectorizes them at -O2 already). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define LN__VECTORIZE __attribute__((optimize("O3")))
+#else
+#define LN__VECTORIZE
+#endif
 /* Row drivers are written once and inlined into a function per SIMD target, so the
    kernels they call inline too (a call per row would cost more than a 64-float row). */
 #if defined(__GNUC__) || defined(__clang__)
@@ -389,12 +396,20 @@ LN__PRIV size_t ln__head(const float *dst, size_t n) {
 #define LN__ST_STREAM 1
 #define LN__ST_MASKED 2
 
-/* the low / high 8 floats of a vector, widened to double */
+/* The low / high 8 floats of a vector, widened to double. The zero-masked intrinsics
+   are used because GCC 12's plain ones start from an "undefined" register that its C++
+   -O2 -Wall reports as maybe-uninitialized (GCC PR 105593). */
 LN__AVX512 static inline __m512d ln__512_lo(__m512 v) {
-    return _mm512_cvtps_pd(_mm512_castps512_ps256(v));
+    return _mm512_maskz_cvtps_pd(0xFF, _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xF, _mm512_castps_pd(v), 0)));
 }
 LN__AVX512 static inline __m512d ln__512_hi(__m512 v) {
-    return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+    return _mm512_maskz_cvtps_pd(0xFF, _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xF, _mm512_castps_pd(v), 1)));
+}
+LN__AVX512 static inline double ln__512_hsum(__m512d v) {
+    __m256d h = _mm256_add_pd(_mm512_maskz_extractf64x4_pd(0xF, v, 0),
+                              _mm512_maskz_extractf64x4_pd(0xF, v, 1));
+    __m128d q = _mm_add_pd(_mm256_castpd256_pd128(h), _mm256_extractf128_pd(h, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(q, _mm_unpackhi_pd(q, q)));
 }
 static inline __mmask16 ln__512_mask(size_t w) { /* first w lanes, w <= 16 */
     return (__mmask16)(w >= 16 ? 0xFFFFu : ((1u << w) - 1u));
@@ -432,7 +447,7 @@ LN__AVX512_K double ln__avx512_sum(const float *x, size_t n) {
         a0 = _mm512_add_pd(a0, ln__512_lo(v));
         a1 = _mm512_add_pd(a1, ln__512_hi(v));
     }
-    return _mm512_reduce_add_pd(_mm512_add_pd(_mm512_add_pd(a0, a1), _mm512_add_pd(a2, a3)));
+    return ln__512_hsum(_mm512_add_pd(_mm512_add_pd(a0, a1), _mm512_add_pd(a2, a3)));
 }
 
 LN__AVX512_K double ln__avx512_sqdev(const float *x, size_t n, double m) {
@@ -456,7 +471,7 @@ LN__AVX512_K double ln__avx512_sqdev(const float *x, size_t n, double m) {
         a0 = _mm512_fmadd_pd(d0, d0, a0);
         a1 = _mm512_fmadd_pd(d1, d1, a1);
     }
-    return _mm512_reduce_add_pd(_mm512_add_pd(_mm512_add_pd(a0, a1), _mm512_add_pd(a2, a3)));
+    return ln__512_hsum(_mm512_add_pd(_mm512_add_pd(a0, a1), _mm512_add_pd(a2, a3)));
 }
 
 LN__AVX512_K double ln__avx512_add_sum(float *s, const float *x, const float *r, size_t n) {
@@ -475,7 +490,7 @@ LN__AVX512_K double ln__avx512_add_sum(float *s, const float *x, const float *r,
         a0 = _mm512_add_pd(a0, ln__512_lo(v));
         a1 = _mm512_add_pd(a1, ln__512_hi(v));
     }
-    return _mm512_reduce_add_pd(_mm512_add_pd(a0, a1));
+    return ln__512_hsum(_mm512_add_pd(a0, a1));
 }
 
 /* one vector of y = ((x − mhi) − mlo)·rstd·γ + β */
@@ -537,9 +552,9 @@ LN__AVX512_K void ln__avx512_bwd_sums(double out[3], const float *dy, const floa
         __m512 g = gamma ? _mm512_mul_ps(_mm512_maskz_loadu_ps(k, gamma + i), d) : d;
         ln__512_sums_step(acc, g, _mm512_maskz_sub_ps(k, _mm512_maskz_loadu_ps(k, x + i), vmean));
     }
-    out[0] = _mm512_reduce_add_pd(_mm512_add_pd(acc[0], acc[1]));
-    out[1] = _mm512_reduce_add_pd(_mm512_add_pd(acc[2], acc[3]));
-    out[2] = _mm512_reduce_add_pd(_mm512_add_pd(acc[4], acc[5]));
+    out[0] = ln__512_hsum(_mm512_add_pd(acc[0], acc[1]));
+    out[1] = ln__512_hsum(_mm512_add_pd(acc[2], acc[3]));
+    out[2] = ln__512_hsum(_mm512_add_pd(acc[4], acc[5]));
 }
 
 LN__AVX512 static inline void ln__512_bwd_step(float *dx, double *pg, double *pb,
@@ -1255,8 +1270,14 @@ static size_t ln__chunk_rows(size_t cols) {
     return c ? c : 1;
 }
 
+/* dst[j] += (float)src[j]: the double sums land in the user's float accumulators */
+LN__VECTORIZE static void ln__add_rounded(float *dst, const double *src, size_t n) {
+    size_t j;
+    for (j = 0; j < n; j++) dst[j] += (float)src[j];
+}
+
 /* dst (=|+=) src, n doubles */
-static void ln__combine(double *dst, const double *src, size_t n, int first) {
+LN__VECTORIZE static void ln__combine(double *dst, const double *src, size_t n, int first) {
     size_t j;
     if (first) memcpy(dst, src, n * sizeof(double));
     else
@@ -1285,7 +1306,7 @@ static int ln__backward_wide(const ln__kernels *K, const ln__bwd_job *jb, float 
     LN__PRAGMA(omp parallel for schedule(static) num_threads(ntt) if (ntt > 1))
     for (ptrdiff_t t = 0; t < (ptrdiff_t)ntile; t++) {
         double buf[2][LN__SEG];
-        size_t j0 = (size_t)t * LN__SEG, w = cols - j0 < LN__SEG ? cols - j0 : LN__SEG, r, j;
+        size_t j0 = (size_t)t * LN__SEG, w = cols - j0 < LN__SEG ? cols - j0 : LN__SEG, r;
         for (r = 0; r < rows; r++) {
             size_t off = r * cols + j0;
             K->bwd_apply(jb->dx ? jb->dx + off : NULL, dgamma ? buf[0] : NULL,
@@ -1293,10 +1314,8 @@ static int ln__backward_wide(const ln__kernels *K, const ln__bwd_job *jb, float 
                          jb->gamma ? jb->gamma + j0 : NULL, w, &k[r],
                          jb->flags | (r == 0 ? LN__PARAM_FIRST : 0));
         }
-        for (j = 0; j < w; j++) {
-            if (dgamma) dgamma[j0 + j] += (float)buf[0][j];
-            if (dbeta) dbeta[j0 + j] += (float)buf[1][j];
-        }
+        if (dgamma) ln__add_rounded(dgamma + j0, buf[0], w);
+        if (dbeta) ln__add_rounded(dbeta + j0, buf[1], w);
         ln__stream_fence(stream);
     }
     if (k != &one) LN_FREE(k);
@@ -1314,7 +1333,7 @@ static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
     const ln__ranges *R = ln__ranges_for(path);
     int stream = dx && rows * cols * sizeof(float) >= (size_t)LAYERNORM_STREAM_MIN;
     int flags = (acc ? LN__DX_ACC : 0) | (stream ? LN__STREAM : 0);
-    size_t chunk = ln__chunk_rows(cols), nch = (rows + chunk - 1) / chunk, j;
+    size_t chunk = ln__chunk_rows(cols), nch = (rows + chunk - 1) / chunk;
     int nt = ln__threads(rows, rows * cols), use_part;
     double *scratch, *G, *Gg, *Gb;
     ln__bwd_job job;
@@ -1364,10 +1383,8 @@ static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
             }
         }
     }
-    for (j = 0; j < cols; j++) {
-        if (dgamma) dgamma[j] += (float)Gg[j];
-        if (dbeta) dbeta[j] += (float)Gb[j];
-    }
+    if (dgamma) ln__add_rounded(dgamma, Gg, cols);
+    if (dbeta) ln__add_rounded(dbeta, Gb, cols);
     LN_FREE(scratch);
     return LN_OK;
 }
@@ -1652,13 +1669,6 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
             ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,          \
                                  mean + i0, rstd + i0, cols, inner, inner - i0, first);        \
     }
-/* GCC vectorizes these loops only with its -O3 cost model: ask for it here, whatever the
-   user's -O level (Clang vectorizes them at -O2 already). */
-#if defined(__GNUC__) && !defined(__clang__)
-#define LN__VECTORIZE __attribute__((optimize("O3")))
-#else
-#define LN__VECTORIZE
-#endif
 LN__STRIDED_SLICES(scalar, LN__VECTORIZE)
 #ifdef LN__HAVE_AVX512
 LN__STRIDED_SLICES(avx512, LN__AVX512 LN__VECTORIZE)
@@ -1718,7 +1728,7 @@ LN__PRIV int ln__backward_strided_on(int path, float *dx, float *dgamma, float *
                                      size_t cols, size_t inner) {
     ln__strided_fwd_fn f;
     ln__strided_bwd_fn b;
-    size_t slice = cols * inner, j;
+    size_t slice = cols * inner;
     int st, nt;
     double *scratch, *Gg, *Gb;
     if (!dy || !x || !mean || !rstd) return LN_ERR_NULL;
@@ -1755,10 +1765,8 @@ LN__PRIV int ln__backward_strided_on(int path, float *dx, float *dgamma, float *
             ln__combine(Gb, Pb, cols, o == 0);
         }
     }
-    for (j = 0; j < cols; j++) {
-        if (dgamma) dgamma[j] += (float)Gg[j];
-        if (dbeta) dbeta[j] += (float)Gb[j];
-    }
+    if (dgamma) ln__add_rounded(dgamma, Gg, cols);
+    if (dbeta) ln__add_rounded(dbeta, Gb, cols);
     LN_FREE(scratch);
     return LN_OK;
 }
