@@ -513,27 +513,93 @@ static int train_run(demo_run *run, const demo_set *tr, const demo_set *te, int 
     return 0;
 }
 
-/* ---- SVG plot of the training-loss curves (log y axis) ---- */
+/* ---- SVG plot of the training-loss curves: all of it (log y), and a linear zoom ---- */
+
+static const char *svg_color(const demo_run *r) { return r->ln ? "#1f77b4" : "#d62728"; }
+
+/* Dash pattern for the setting of run r: solid, dashed, dotted in order of appearance. */
+static const char *svg_dash(const demo_run *runs, const demo_run *r) {
+    static const char *dashes[3] = { "", " stroke-dasharray=\"8,4\"", " stroke-dasharray=\"2,3\"" };
+    int k = 0;
+    const demo_run *q;
+    const char *seen[8];
+    for (q = runs; q <= r; q++) {
+        int j;
+        for (j = 0; j < k && strcmp(seen[j], q->setting) != 0; j++) {}
+        if (j == k && k < 8) seen[k++] = q->setting;
+        if (q == r) return dashes[j % 3];
+    }
+    return dashes[0];
+}
+
+/* One panel at (px, py), pw × ph: x from 0 to xmax epochs, y from lo to hi (log10 values
+   if logy). Curves are clipped to the panel; a diverged run ends with an X. */
+static void svg_panel(FILE *f, int id, double px, double py, double pw, double ph, const demo_run *runs,
+                      int nruns, double xmax, int logy, double lo, double hi, const char *ylabel) {
+    int i, k, e, stepx = (int)ceil(xmax / 8.0);
+    fprintf(f, "<clipPath id=\"c%d\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/></clipPath>\n",
+            id, px, py, pw, ph);
+    if (logy) { /* grid at 1, 2, 5 × 10^k */
+        for (k = (int)lo; k <= (int)hi; k++) {
+            static const double mant[3] = { 1, 2, 5 };
+            int j;
+            for (j = 0; j < 3; j++) {
+                double v = mant[j] * pow(10.0, k), y = py + ph * (hi - log10(v)) / (hi - lo);
+                if (log10(v) < lo - 1e-9 || log10(v) > hi + 1e-9) continue;
+                fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#%s\"/>\n",
+                        px, y, px + pw, y, j == 0 ? "ccc" : "eee");
+                fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", px - 6, y + 4, v);
+            }
+        }
+    } else { /* grid every 0.1 */
+        for (k = 0; k <= (int)floor(hi * 10 + 1e-9); k++) {
+            double v = 0.1 * k, y = py + ph * (hi - v) / (hi - lo);
+            if (v < lo - 1e-9) continue;
+            fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>\n", px, y, px + pw, y);
+            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.1f</text>\n", px - 6, y + 4, v);
+        }
+    }
+    for (e = 0; e <= (int)xmax; e += stepx) {
+        double x = px + pw * e / xmax;
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>\n", x, py, x, py + ph);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%d</text>\n", x, py + ph + 18, e);
+    }
+    fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"black\"/>\n", px, py, pw, ph);
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">epoch</text>\n", px + pw / 2, py + ph + 40);
+    fprintf(f, "<text transform=\"translate(%.1f %.1f) rotate(-90)\" text-anchor=\"middle\">%s</text>\n",
+            px - 52, py + ph / 2, ylabel);
+    for (i = 0; i < nruns; i++) {
+        double x = px, y = py;
+        fprintf(f, "<polyline clip-path=\"url(#c%d)\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\"%s points=\"",
+                id, svg_color(&runs[i]), svg_dash(runs, &runs[i]));
+        for (k = 0; k < runs[i].ncurve; k++) {
+            double v = runs[i].curve_y[k];
+            if (!isfinite(v) || v <= 0) break;
+            x = px + pw * runs[i].curve_x[k] / xmax;
+            y = py + ph * (hi - (logy ? log10(v) : v)) / (hi - lo);
+            if (y < py - 50) y = py - 50; /* off the top: clipped anyway, keep the numbers tame */
+            fprintf(f, "%.1f,%.1f ", x, y);
+        }
+        fprintf(f, "\"/>\n");
+        if (runs[i].diverged && y >= py)
+            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\" text-anchor=\"middle\" font-weight=\"bold\">X diverged</text>\n",
+                    x, y < py + 16 ? py + 16 : y - 6, svg_color(&runs[i]));
+    }
+}
 
 static int write_svg(const char *path, const demo_run *runs, int nruns, const char *title) {
-    static const char *colors[2] = { "#d62728", "#1f77b4" };          /* none, layernorm */
-    static const char *dashes[3] = { "", "8,4", "2,3" };               /* per setting */
-    const double W = 820, H = 520, L = 80, R = 220, T = 50, Bm = 60;   /* plot margins */
-    double pw = W - L - R, ph = H - T - Bm, xmax = 0, ymin = 1e30, ymax = -1e30, lo, hi;
-    int i, k, nset = 0;
-    const char *sets[8];
+    const double W = 1130, H = 540, T = 60, PW = 370, PH = 400, L1 = 80, L2 = 540, LEG = 935;
+    double xmax = 0, ymin = 1e30, ymax = -1e30, lo, hi;
+    int i, k;
     FILE *f = fopen(path, "w");
     if (!f) return -1;
-    for (i = 0; i < nruns; i++) {
+    for (i = 0; i < nruns; i++)
         for (k = 0; k < runs[i].ncurve; k++) {
             double y = runs[i].curve_y[k];
             if (runs[i].curve_x[k] > xmax) xmax = runs[i].curve_x[k];
             if (isfinite(y) && y > 0) { if (y < ymin) ymin = y; if (y > ymax) ymax = y; }
         }
-        for (k = 0; k < nset && strcmp(sets[k], runs[i].setting) != 0; k++) {}
-        if (k == nset && nset < 8) sets[nset++] = runs[i].setting;
-    }
-    if (xmax <= 0) xmax = 1;
+    xmax = xmax > 0 ? ceil(xmax) : 1;
     if (ymin > ymax) { ymin = 0.1; ymax = 10; }
     lo = floor(log10(ymin)); hi = ceil(log10(ymax));
     if (hi <= lo) hi = lo + 1;
@@ -541,65 +607,20 @@ static int write_svg(const char *path, const demo_run *runs, int nruns, const ch
                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
                "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"13\">\n", W, H, W, H);
     fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-    fprintf(f, "<text x=\"%.1f\" y=\"28\" text-anchor=\"middle\" font-size=\"16\">%s</text>\n", L + pw / 2, title);
-    /* y grid and labels at 1, 2, 5 × 10^k */
-    for (k = (int)lo; k <= (int)hi; k++) {
-        static const double mant[3] = { 1, 2, 5 };
-        int j;
-        for (j = 0; j < 3; j++) {
-            double v = mant[j] * pow(10.0, k), y;
-            if (log10(v) < lo - 1e-9 || log10(v) > hi + 1e-9) continue;
-            y = T + ph * (hi - log10(v)) / (hi - lo);
-            fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#%s\"/>\n",
-                    L, y, L + pw, y, j == 0 ? "ccc" : "eee");
-            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", L - 6, y + 4, v);
-        }
-    }
-    /* x grid and labels at whole epochs (at most ~10 labels) */
-    {
-        int stepx = (int)ceil(xmax / 10.0), e;
-        for (e = 0; e <= (int)ceil(xmax); e += stepx) {
-            double x = L + pw * e / ceil(xmax);
-            fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>\n", x, T, x, T + ph);
-            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%d</text>\n", x, T + ph + 18, e);
-        }
-        xmax = ceil(xmax);
-    }
-    fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"black\"/>\n", L, T, pw, ph);
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">epoch</text>\n", L + pw / 2, H - 18);
-    fprintf(f, "<text transform=\"translate(22 %.1f) rotate(-90)\" text-anchor=\"middle\">"
-               "training loss (cross-entropy, log scale)</text>\n", T + ph / 2);
-    /* curves: a point every tenth of an epoch; a non-finite loss ends the curve with an X */
+    fprintf(f, "<text x=\"%.1f\" y=\"26\" text-anchor=\"middle\" font-size=\"16\">%s</text>\n", (L1 + L2 + PW) / 2, title);
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">all runs (log scale)</text>\n", L1 + PW / 2, T - 8);
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">zoom: 0 to 1 (linear)</text>\n", L2 + PW / 2, T - 8);
+    svg_panel(f, 1, L1, T, PW, PH, runs, nruns, xmax, 1, lo, hi, "training loss (cross-entropy)");
+    svg_panel(f, 2, L2, T, PW, PH, runs, nruns, xmax, 0, 0.0, 1.0, "training loss (cross-entropy)");
     for (i = 0; i < nruns; i++) {
-        int s = 0;
-        double px = L, py = T;
-        for (k = 0; k < nset && strcmp(sets[k], runs[i].setting) != 0; k++) {}
-        s = k % 3;
-        fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\"%s%s%s points=\"",
-                colors[runs[i].ln ? 1 : 0], *dashes[s] ? " stroke-dasharray=\"" : "", dashes[s], *dashes[s] ? "\"" : "");
-        for (k = 0; k < runs[i].ncurve; k++) {
-            double y = runs[i].curve_y[k];
-            if (!isfinite(y) || y <= 0) break;
-            px = L + pw * runs[i].curve_x[k] / xmax;
-            py = T + ph * (hi - log10(y)) / (hi - lo);
-            fprintf(f, "%.1f,%.1f ", px, py);
-        }
-        fprintf(f, "\"/>\n");
-        if (runs[i].diverged)
-            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\" text-anchor=\"middle\" font-weight=\"bold\">X diverged</text>\n",
-                    px, py - 6, colors[runs[i].ln ? 1 : 0]);
-    }
-    /* legend */
-    for (i = 0; i < nruns; i++) {
-        double y = T + 10 + 22 * i, x = L + pw + 16;
-        for (k = 0; k < nset && strcmp(sets[k], runs[i].setting) != 0; k++) {}
-        k %= 3;
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2.2\"%s%s%s/>\n",
-                x, y, x + 34, y, colors[runs[i].ln ? 1 : 0],
-                *dashes[k] ? " stroke-dasharray=\"" : "", dashes[k], *dashes[k] ? "\"" : "");
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s, %s</text>\n", x + 42, y + 4,
+        double y = T + 10 + 22 * i;
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2.2\"%s/>\n",
+                LEG, y, LEG + 34, y, svg_color(&runs[i]), svg_dash(runs, &runs[i]));
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s, %s</text>\n", LEG + 42, y + 4,
                 runs[i].ln ? "layernorm" : "none", runs[i].setting);
     }
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#555\">each point: mean loss</text>\n", LEG, T + 30 + 22 * nruns);
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#555\">over 1/%d epoch</text>\n", LEG, T + 46 + 22 * nruns, DEMO_CURVE_PER_EPOCH);
     fprintf(f, "</svg>\n");
     return fclose(f) == 0 ? 0 : -1;
 }
@@ -683,7 +704,7 @@ int main(int argc, char **argv) {
     for (i = 0; i < nruns; i++) {
         char set[64];
         snprintf(set, sizeof set, "%s (Adam lr %g%s)", runs[i].setting, runs[i].lr,
-                 runs[i].init_scale != 1.0 ? ", init x10" : "");
+                 runs[i].init_scale != 1.0 ? ", weights 10x He init" : "");
         printf("| MLP %d-%d-%d-10 | %s | %s | %.2f%%%s | %.1f s |\n", tr.dim, hidden, hidden,
                runs[i].ln ? "layernorm" : "none", set, 100.0 * runs[i].acc[runs[i].epochs_done - 1],
                runs[i].diverged ? " (diverged)" : "", runs[i].seconds);

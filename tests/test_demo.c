@@ -280,8 +280,9 @@ static void test_svg(void) {
     buf[n] = 0;
     for (p = buf; (p = strstr(p, "<polyline")) != NULL; p++) lines++;
     CHECK(strncmp(buf, "<?xml", 5) == 0 && n > 7 && strcmp(buf + n - 7, "</svg>\n") == 0, "SVG framing");
-    CHECK(lines == 2 && strstr(buf, "diverged") && !strstr(buf, "nan") && !strstr(buf, "inf"),
-          "SVG: %d curves, a diverged mark, no nan/inf coordinates", lines);
+    /* two panels (log scale and linear zoom), each with one polyline per run */
+    CHECK(lines == 4 && strstr(buf, "diverged") && !strstr(buf, "nan") && !strstr(buf, "inf"),
+          "SVG: %d polylines (expected 4), a diverged mark, no nan/inf coordinates", lines);
 }
 
 int main(void) {
