@@ -40,3 +40,47 @@ if [ -z "$QUICK" ]; then
 else
   skip variants-clang-asan-ubsan "quick run"
 fi
+
+# --- trust and reach (issue 4) ---
+# golden: PyTorch float64 outputs (tests/golden/golden.bin, from tests/gen_golden.py) vs every
+# supported path and every function, across compilers and optimisation levels (< 1 s each).
+golden_run() { # OUT COMPILER FLAGS...
+  local out=$1; shift
+  "$@" -I. -o "$out" tests/test_golden.c -lm && OMP_WAIT_POLICY=passive "./$out"
+}
+suite golden-gcc-O2               golden_run build/test_golden_gcc      gcc -std=c99 -O2 $WARN -fopenmp
+suite golden-gcc-O0-nosimd        golden_run build/test_golden_nosimd   gcc -std=c99 -O0 $WARN -DLAYERNORM_NO_SIMD
+suite golden-clang-O0             golden_run build/test_golden_clang0   clang -std=c11 -O0 $WARN
+suite golden-clang-O3-native      golden_run build/test_golden_clang3   clang -std=c11 -O3 -march=native $WARN -fopenmp
+suite golden-gcc-O3-native        golden_run build/test_golden_gcc3     gcc -std=c99 -O3 -march=native $WARN
+# install + CMake (add_subdirectory, FetchContent, find_package) + pkg-config consumers
+if command -v cmake >/dev/null 2>&1 && command -v pkg-config >/dev/null 2>&1; then
+  suite consumers bash tests/consumer/run.sh
+else
+  skip consumers "cmake or pkg-config not installed"
+fi
+# the fuzz target over the committed corpus only (fuzz/corpus), ASan + UBSan
+if echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; return (int)n * 0; }' |
+   clang -x c -fsanitize=fuzzer -o build/.fuzz_probe - >/dev/null 2>&1; then
+  suite fuzz-corpus bash fuzz/run.sh corpus
+else
+  skip fuzz-corpus "clang's libFuzzer runtime not installed"
+fi
+# valgrind memcheck on the golden test (make valgrind adds the core test)
+if command -v valgrind >/dev/null 2>&1; then
+  suite valgrind-golden bash tests/valgrind.sh quick
+else
+  skip valgrind-golden "valgrind not installed"
+fi
+# AArch64 (NEON) under qemu: golden test + core test in quick mode (make test-arm: full)
+if command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 && command -v qemu-aarch64 >/dev/null 2>&1; then
+  suite arm-qemu bash tests/arm.sh quick
+else
+  skip arm-qemu "gcc-aarch64-linux-gnu or qemu-user not installed"
+fi
+# cppcheck + clang-tidy, x86-64 and scalar configurations (make lint adds AArch64)
+if [ -z "$QUICK" ]; then
+  suite lint bash tests/lint.sh quick
+else
+  skip lint "quick run"
+fi

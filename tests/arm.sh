@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# AArch64 under qemu: cross-compiles the core and golden tests with Debian's
+# gcc-aarch64-linux-gnu (static, so no target libraries are needed at run time) and runs
+# them with qemu-aarch64 (package qemu-user). On AArch64 the NEON path is the active one,
+# and both tests also check the scalar path; the golden test prints the paths it ran.
+# Prints "arm: N passed, M failed" (the sum of both tests).
+#   bash tests/arm.sh          full core test (slow under emulation: minutes)
+#   bash tests/arm.sh quick    LN_TEST_QUICK=1 (smaller big cases; what `make test` runs)
+set -u
+cd "$(dirname "$0")/.."
+CROSS=${CROSS:-aarch64-linux-gnu-gcc}
+QEMU=${QEMU:-qemu-aarch64}
+for t in "$CROSS" "$QEMU"; do
+  command -v "$t" >/dev/null 2>&1 || { echo "$t not found (apt-get install gcc-aarch64-linux-gnu qemu-user)"; echo "arm: 0 passed, 1 failed"; exit 1; }
+done
+mkdir -p build/arm
+[ "${1:-}" = quick ] && export LN_TEST_QUICK=1
+pass=0 fail=0
+for t in test_golden test_core; do
+  if [ ! -f "tests/$t.c" ]; then echo "tests/$t.c missing"; fail=$((fail + 1)); continue; fi
+  # (static libgomp makes the linker warn about dlopen, which OpenMP offloading would use;
+  #  harmless here, so the compiler's output is shown only when it fails)
+  if ! $CROSS -std=c99 -O2 -Wall -Wextra -pedantic -Werror -fopenmp -static -I. \
+       -o "build/arm/$t.$$" "tests/$t.c" -lm >"build/arm/$t.cc.log" 2>&1 ||
+     ! mv -f "build/arm/$t.$$" "build/arm/$t"; then
+    cat "build/arm/$t.cc.log"; echo "$t: cross-compile failed"; fail=$((fail + 1)); continue
+  fi
+  start=$SECONDS
+  # OMP_NUM_THREADS=2: the threaded code paths run too (qemu-user emulates threads).
+  OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} $QEMU "build/arm/$t" >"build/arm/$t.log" 2>&1
+  rc=$?
+  grep -E '^(golden:|FAIL|quick)' "build/arm/$t.log" | head -n 20
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "build/arm/$t.log" | tail -n 1)
+  echo "$t (aarch64, $((SECONDS - start)) s): ${line:-no summary line, exit $rc}"
+  if [ -n "$line" ]; then
+    p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
+    pass=$((pass + p)); fail=$((fail + f))
+    [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && fail=$((fail + 1))
+  else
+    tail -n 5 "build/arm/$t.log"; fail=$((fail + 1))
+  fi
+done
+echo "arm: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
