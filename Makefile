@@ -59,7 +59,7 @@ bench-peers: build/bench_peers
 # --- demo (issue 6): examples/demo.c, an MLP on Fashion-MNIST with and without layer norm ---
 #   make demo                          default run (needs: apt-get install dataset-fashion-mnist)
 #   make demo DEMO_ARGS=--long         longer run; also --epochs N, --data DIR, --synthetic, --help
-DEMO_CFLAGS ?= -O3 -march=native -fopenmp
+DEMO_CFLAGS ?= -O3 -march=native -fno-math-errno -fopenmp
 DEMO_ARGS   ?=
 
 build/demo: examples/demo.c layernorm.h | build
