@@ -51,7 +51,7 @@ typedef struct {
     char name[96];
     long cases, bad;
     double worst;
-    char worst_where[200];
+    char worst_where[200], first_fail[200];
 } group_t;
 
 static group_t g_groups[400];
@@ -90,6 +90,7 @@ static T_PRINTF(4, 5) void rec(const char *group, int ok, double err, const char
         }
     }
     if (!ok) {
+        if (g->bad == 0) snprintf(g->first_fail, sizeof g->first_fail, "%s", where);
         g->bad++;
         if (g->bad <= 3 && g_printed < 150) {
             g_printed++;
@@ -113,19 +114,28 @@ static void report_groups(void)
     int i;
     for (i = 0; i < g_ngroups; i++) {
         group_t *g = &g_groups[i];
-        CHECK(g->bad == 0 && g->cases > 0, "%s: %ld of %ld cases failed; worst %.3g at %s",
-              g->name, g->bad, g->cases, g->worst, g->worst_where);
+        CHECK(g->bad == 0 && g->cases > 0, "%s: %ld of %ld cases failed, the first: %s",
+              g->name, g->bad, g->cases, g->first_fail);
     }
-    printf("%d groups; per group: cases, worst error (FLT_EPSILON units for bounds)\n",
-           g_ngroups);
+    if (g_ngroups)
+        printf("%d groups; per group: cases, worst error (FLT_EPSILON units for bounds)\n",
+               g_ngroups);
     for (i = 0; i < g_ngroups; i++)
         printf("  %-52s %6ld  %8.3g\n", g_groups[i].name, g_groups[i].cases,
                g_groups[i].worst);
+    g_ngroups = 0; /* the next section starts afresh */
+    g_printed = 0;
 }
 
 /* ---------------------------------------------------------------- random numbers */
 
 static uint64_t g_rng = 12345;
+static int g_have_spare;
+static void rng_seed(uint64_t seed)
+{
+    g_rng = seed;
+    g_have_spare = 0;
+}
 static uint64_t rng_u64(void)
 {
     uint64_t z = (g_rng += 0x9E3779B97F4A7C15ull);
@@ -138,10 +148,9 @@ static double rng_unif(void) { return (double)(rng_u64() >> 11) * (1.0 / 9007199
 static double rng_normal(void)
 {
     static double spare;
-    static int have;
     double u1, u2, rad;
-    if (have) {
-        have = 0;
+    if (g_have_spare) {
+        g_have_spare = 0;
         return spare;
     }
     u1 = rng_unif();
@@ -149,7 +158,7 @@ static double rng_normal(void)
     if (u1 < 1e-300) u1 = 1e-300;
     rad = sqrt(-2.0 * log(u1));
     spare = rad * sin(6.283185307179586 * u2);
-    have = 1;
+    g_have_spare = 1;
     return rad * cos(6.283185307179586 * u2);
 }
 
@@ -678,7 +687,6 @@ static void test_rows(void)
     const size_t wide = 65536 + 7;
     int k, fam;
     size_t c, j;
-    test_section("row variants vs float64 reference and base-function composition");
     for (k = 0; k < g_npaths; k++) {
         int p = g_paths[k];
         for (fam = 0; fam < NFAM; fam++) {
@@ -897,7 +905,6 @@ static void test_strided(void)
                                FAM_NEAREPS, FAM_CONST};
     int k;
     size_t a, bq, c, f;
-    test_section("strided variants vs float64 reference and transpose composition");
     for (k = 0; k <= g_npaths; k++) {
         int p = k < g_npaths ? g_paths[k] : 0;
         for (a = 0; a < sizeof inners / sizeof inners[0]; a++)
@@ -944,7 +951,6 @@ static void test_reference(void)
     static const size_t ns[] = {1, 2, 5, 17, 31};
     double x[32], g[32], b[32], dy[32], dx[32], dg[32], db[32], y[32], m, r;
     size_t t, n, j;
-    test_section("the float64 reference: hand-worked cases and finite differences");
 
     /* RMSNorm, x = 1,2,3,4, eps = 0: Σx²/4 = 30/4 = 7.5, rstd = 1/sqrt(7.5)
        = 0.36514837167011074, y = x·rstd = 0.36514837, 0.73029674, 1.09544512, 1.46059349 */
@@ -1045,7 +1051,6 @@ static void test_hand(void)
 {
     float y[4], s[4], m[2], r[2], dx[4], dg[4], db[4];
     int rc;
-    test_section("hand-worked cases (default path)");
     /* RMSNorm x = 1,2,3,4, eps 0: y = 0.36514837, 0.73029674, 1.09544512, 1.46059349 */
     {
         static const float x[4] = {1, 2, 3, 4};
@@ -1506,7 +1511,8 @@ static void alias_case(int p, size_t rows, size_t cols)
         a = fcopy(src, n);
         rc = do_rms_backward(p, a, dg2, k == 0 ? a : in.dy, k == 1 ? a : in.x, in.g, in.rr, rows, cols);
         rec(gname("rms_backward dx==dy / dx==x: same", pn),
-            rc == LN_OK && SAME(a, dx, n) && SAME(dg, dg2, cols), 0, "%s %s", where, what);
+            rc == LN_OK && SAME(a, dx, n) && SAME(dg, dg2, cols), 0, "%s %s: dx %s, dgamma %s",
+            where, what, SAME(a, dx, n) ? "same" : "DIFFERS", SAME(dg, dg2, cols) ? "same" : "DIFFERS");
         free(a);
 
         memcpy(dx, src, n * sizeof(float));
@@ -1517,7 +1523,8 @@ static void alias_case(int p, size_t rows, size_t cols)
         rc = do_rms_backward_acc(p, a, dg2, k == 0 ? a : in.dy, k == 1 ? a : in.x, in.g, in.rr,
                                  rows, cols);
         rec(gname("rms_backward_acc dx==dy / dx==x: same", pn),
-            rc == LN_OK && SAME(a, dx, n) && SAME(dg, dg2, cols), 0, "%s %s", where, what);
+            rc == LN_OK && SAME(a, dx, n) && SAME(dg, dg2, cols), 0, "%s %s: dx %s, dgamma %s",
+            where, what, SAME(a, dx, n) ? "same" : "DIFFERS", SAME(dg, dg2, cols) ? "same" : "DIFFERS");
         free(a);
 
         memcpy(dx, src, n * sizeof(float));
@@ -1707,7 +1714,6 @@ static void conv_strided_case(int p, size_t outer, size_t cols, size_t inner)
 static void test_conventions(void)
 {
     int k;
-    test_section("conventions: NULL gamma/beta/stats/outputs, +=, aliasing");
     for (k = 0; k <= g_npaths; k++) {
         int p = k < g_npaths ? g_paths[k] : 0;
         conv_case(p, 3, 37);
@@ -1793,7 +1799,6 @@ static void test_errors(void)
     const size_t B = SIZE_MAX / sizeof(float) / 3 + 1;     /* B·3 fits, B·3·4 does not */
     int k, f, q;
     size_t j;
-    test_section("bad input: each returns the exact code and writes nothing");
     for (k = 0; k <= g_npaths; k++) {
         int p = k < g_npaths ? g_paths[k] : 0;
         for (f = 0; f < NF; f++) {
@@ -1990,7 +1995,6 @@ static void nan_strided_case(int p, size_t outer, size_t cols, size_t inner, flo
 static void test_nan(void)
 {
     int k;
-    test_section("a NaN or Inf stays in its row");
     for (k = 0; k <= g_npaths; k++) {
         int p = k < g_npaths ? g_paths[k] : 0;
         nan_case(p, 5, 37, NAN);
@@ -2088,7 +2092,6 @@ static void test_determinism(void)
 {
 #ifdef _OPENMP
     int k;
-    test_section("bitwise determinism across OpenMP thread counts");
     /* every path (the default one is the active one, see test_default_is_active); each
        shape is above LAYERNORM_PARALLEL_MIN (131072 elements) */
     for (k = 0; k < g_npaths; k++) {
@@ -2099,7 +2102,7 @@ static void test_determinism(void)
         det_case(p, 2, 64, 1031);    /* strided [2][64][1031] */
     }
 #else
-    test_section("determinism across threads: not compiled with OpenMP, skipped");
+    printf("not compiled with OpenMP: skipped\n");
 #endif
 }
 
@@ -2181,7 +2184,6 @@ static void test_rms_extremes(void)
     static const size_t cs[] = {1, 2, 7, 8, 16, 17, 37, 64, 1031, 4097};
     int k;
     size_t j;
-    test_section("RMSNorm: |x| up to FLT_MAX, zero rows");
     for (k = 0; k <= g_npaths; k++)
         for (j = 0; j < sizeof cs / sizeof cs[0]; j++)
             rms_extreme_case(k < g_npaths ? g_paths[k] : 0, cs[j]);
@@ -2196,7 +2198,6 @@ static void test_default_is_active(void)
     float *o1, *o2;
     inputs in;
     size_t rows = 160, cols = 1031, n = rows * cols, len = 14 * n + 9 * rows + 9 * cols, d;
-    test_section("the public functions use the active path");
     CHECK(ln_path_supported(a), "active path %d (%s) is supported", a, ln_path_name(a));
     inputs_make(&in, rows, cols);
     o1 = fa(len);
@@ -2248,12 +2249,25 @@ static void test_default_is_active(void)
 
 /* ================================================================ main */
 
-static void timed(void (*fn)(void))
-{
-    clock_t t0 = clock();
-    fn();
-    printf("   (%.2f s cpu)\n", (double)(clock() - t0) / CLOCKS_PER_SEC);
-}
+/* Each section runs in its own child process (test_run), so it seeds its own random
+   numbers and reports its own groups. */
+#define SECTION(fn, seed)                                                                      \
+    static void sec_##fn(void)                                                                 \
+    {                                                                                          \
+        rng_seed(seed);                                                                        \
+        fn();                                                                                  \
+        report_groups();                                                                       \
+    }
+SECTION(test_reference, 1)
+SECTION(test_hand, 2)
+SECTION(test_errors, 3)
+SECTION(test_rows, 4)
+SECTION(test_strided, 5)
+SECTION(test_conventions, 6)
+SECTION(test_rms_extremes, 7)
+SECTION(test_nan, 8)
+SECTION(test_determinism, 9)
+SECTION(test_default_is_active, 10)
 
 int main(void)
 {
@@ -2266,16 +2280,15 @@ int main(void)
     printf(" (active %s)%s\n", ln_path_name(ln_path_active()), test_quick() ? ", quick" : "");
     CHECK(g_npaths >= 1 && ln_path_supported(LN_PATH_SCALAR), "the scalar path is always supported");
 
-    timed(test_reference);
-    timed(test_hand);
-    timed(test_errors);
-    timed(test_rows);
-    timed(test_strided);
-    timed(test_conventions);
-    timed(test_rms_extremes);
-    timed(test_nan);
-    timed(test_determinism);
-    timed(test_default_is_active);
-    report_groups();
+    test_run("the float64 reference: hand-worked cases and finite differences", sec_test_reference);
+    test_run("hand-worked cases (default path)", sec_test_hand);
+    test_run("bad input: each returns the exact code and writes nothing", sec_test_errors);
+    test_run("row variants vs float64 reference and base-function composition", sec_test_rows);
+    test_run("strided variants vs float64 reference and transpose composition", sec_test_strided);
+    test_run("conventions: NULL gamma/beta/stats/outputs, +=, aliasing", sec_test_conventions);
+    test_run("RMSNorm: |x| up to FLT_MAX, zero rows", sec_test_rms_extremes);
+    test_run("a NaN or Inf stays in its row", sec_test_nan);
+    test_run("bitwise determinism across OpenMP thread counts", sec_test_determinism);
+    test_run("the public functions use the active path", sec_test_default_is_active);
     return test_summary();
 }
