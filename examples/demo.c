@@ -684,6 +684,8 @@ int main(int argc, char **argv) {
         { "init x10", 1e-3, 10.0 }, /* robustness: every weight 10x its He scale */
     };
     static demo_run runs[6];
+    double wall0 = demo_now();
+    clock_t cpu0 = clock();
     memset(&tr, 0, sizeof tr); memset(&te, 0, sizeof te);
     if (!dir || !*dir) dir = DEMO_DATA_DIR;
     for (i = 1; i < argc; i++) {
@@ -750,6 +752,9 @@ int main(int argc, char **argv) {
         if (write_svg(svg, runs, nruns, title) != 0) fprintf(stderr, "demo: could not write %s\n", svg);
         else printf("\nloss curves: %s\n", svg);
     }
+    /* CPU time too: on a shared machine the wall time says more about the neighbours */
+    printf("total: %.1f s wall, %.1f s CPU over %d thread%s\n", demo_now() - wall0,
+           (double)(clock() - cpu0) / CLOCKS_PER_SEC, threads, threads == 1 ? "" : "s");
     if (!synthetic) {
         double a = runs[1].acc[runs[1].epochs_done - 1];
         printf("check: layernorm, normal setting reaches %.2f%% test accuracy (goal >= 85%%): %s\n",
