@@ -270,9 +270,11 @@ LNDEF const char *ln_path_name(int path);
 #define LN__STREAM 4      /* non-temporal stores for dx / y */
 
 /* Per-row backward coefficients: dx = a·g + b + c·x̂ with g = γ·dy and
-   x̂ = ((x − mean) − delta)·rstd. See ln__backward_row for where they come from. */
+   x̂ = ((x − mean) − delta)·rstd (float, for dx) or x̂ = (x − shift)·rstd (double, for dγ:
+   no rounding of x̂ adds to a sum over rows that may cancel). See ln__backward_row. */
 typedef struct ln__bwd_coef {
     float mean, a, b, c, rstd, delta;
+    double shift; /* mean + delta: the row's exact mean, for dγ's x̂ in double */
 } ln__bwd_coef;
 
 /* One code path = one set of row kernels. Sums come back in double. */
@@ -355,15 +357,15 @@ static void ln__scalar_bwd_apply(float *dx, double *pg, double *pb, const float 
                                  const ln__bwd_coef *k, int flags) {
     size_t i;
     for (i = 0; i < n; i++) {
-        float d = dy[i];
+        float d = dy[i], xi = x[i]; /* read before dx is written: dx may be dy or x */
         float g = gamma ? gamma[i] * d : d;
-        float xhat = ((x[i] - k->mean) - k->delta) * k->rstd;
+        float xhat = ((xi - k->mean) - k->delta) * k->rstd;
         if (dx) {
             float t = k->c * xhat + (k->a * g + k->b);
             dx[i] = (flags & LN__DX_ACC) ? dx[i] + t : t;
         }
         if (pg) {
-            double term = (double)d * xhat; /* exact: a product of two floats */
+            double term = (double)d * (((double)xi - k->shift) * k->rstd);
             pg[i] = (flags & LN__PARAM_FIRST) ? term : pg[i] + term;
         }
         if (pb) pb[i] = (flags & LN__PARAM_FIRST) ? (double)d : pb[i] + d;
@@ -563,7 +565,8 @@ LN__AVX512 static inline void ln__512_bwd_step(float *dx, double *pg, double *pb
                                                int how, const ln__bwd_coef *c, int flags) {
     __m512 d = _mm512_maskz_loadu_ps(k, dy + i);
     __m512 g = gamma ? _mm512_mul_ps(_mm512_maskz_loadu_ps(k, gamma + i), d) : d;
-    __m512 xt = _mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), _mm512_set1_ps(c->mean));
+    __m512 xv = _mm512_maskz_loadu_ps(k, x + i); /* loads before the store: dx may be dy or x */
+    __m512 xt = _mm512_sub_ps(xv, _mm512_set1_ps(c->mean));
     __m512 xh = _mm512_mul_ps(_mm512_sub_ps(xt, _mm512_set1_ps(c->delta)), _mm512_set1_ps(c->rstd));
     if (dx) {
         __m512 t = _mm512_fmadd_ps(_mm512_set1_ps(c->a), g, _mm512_set1_ps(c->b));
@@ -575,7 +578,10 @@ LN__AVX512 static inline void ln__512_bwd_step(float *dx, double *pg, double *pb
         __m512d d0 = ln__512_lo(d), d1 = ln__512_hi(d);
         int first = flags & LN__PARAM_FIRST;
         if (pg) {
-            ln__512_acc(pg + i, d0, ln__512_lo(xh), d1, ln__512_hi(xh), k, first);
+            const __m512d sh = _mm512_set1_pd(c->shift), rs = _mm512_set1_pd(c->rstd);
+            __m512d h0 = _mm512_mul_pd(_mm512_sub_pd(ln__512_lo(xv), sh), rs);
+            __m512d h1 = _mm512_mul_pd(_mm512_sub_pd(ln__512_hi(xv), sh), rs);
+            ln__512_acc(pg + i, d0, h0, d1, h1, k, first);
         }
         if (pb) {
             const __m512d one = _mm512_set1_pd(1.0);
@@ -781,7 +787,8 @@ LN__AVX2 static inline void ln__256_bwd_step(float *dx, double *pg, double *pb, 
                                              int flags) {
     __m256 d = ln__256_load(dy + i, w);
     __m256 g = gamma ? _mm256_mul_ps(ln__256_load(gamma + i, w), d) : d;
-    __m256 xt = _mm256_sub_ps(ln__256_load(x + i, w), _mm256_set1_ps(c->mean));
+    __m256 xv = ln__256_load(x + i, w); /* loads before the store: dx may be dy or x */
+    __m256 xt = _mm256_sub_ps(xv, _mm256_set1_ps(c->mean));
     __m256 xh = _mm256_mul_ps(_mm256_sub_ps(xt, _mm256_set1_ps(c->delta)), _mm256_set1_ps(c->rstd));
     if (dx) {
         __m256 t = _mm256_fmadd_ps(_mm256_set1_ps(c->a), g, _mm256_set1_ps(c->b));
@@ -793,7 +800,10 @@ LN__AVX2 static inline void ln__256_bwd_step(float *dx, double *pg, double *pb, 
         __m256d d0 = ln__256_lo(d), d1 = ln__256_hi(d);
         int first = flags & LN__PARAM_FIRST;
         if (pg) {
-            ln__256_acc(pg + i, d0, ln__256_lo(xh), d1, ln__256_hi(xh), w, first);
+            const __m256d sh = _mm256_set1_pd(c->shift), rs = _mm256_set1_pd(c->rstd);
+            __m256d h0 = _mm256_mul_pd(_mm256_sub_pd(ln__256_lo(xv), sh), rs);
+            __m256d h1 = _mm256_mul_pd(_mm256_sub_pd(ln__256_hi(xv), sh), rs);
+            ln__256_acc(pg + i, d0, h0, d1, h1, w, first);
         }
         if (pb) {
             const __m256d one = _mm256_set1_pd(1.0);
@@ -914,20 +924,24 @@ static void ln__neon_bwd_apply(float *dx, double *pg, double *pb, const float *d
     const float32x4_t vmean = vdupq_n_f32(c->mean), va = vdupq_n_f32(c->a), vb = vdupq_n_f32(c->b);
     const float32x4_t vc = vdupq_n_f32(c->c), vdelta = vdupq_n_f32(c->delta);
     const float32x4_t vr = vdupq_n_f32(c->rstd);
+    const float64x2_t vshift = vdupq_n_f64(c->shift), vrd = vdupq_n_f64(c->rstd);
     int first = flags & LN__PARAM_FIRST;
     size_t i = 0;
     for (; i + 4 <= n; i += 4) {
         float32x4_t d = vld1q_f32(dy + i);
         float32x4_t g = gamma ? vmulq_f32(vld1q_f32(gamma + i), d) : d;
-        float32x4_t xh = vmulq_f32(vsubq_f32(vsubq_f32(vld1q_f32(x + i), vmean), vdelta), vr);
+        float32x4_t xv = vld1q_f32(x + i); /* loads before the store: dx may be dy or x */
+        float32x4_t xh = vmulq_f32(vsubq_f32(vsubq_f32(xv, vmean), vdelta), vr);
         if (dx) {
             float32x4_t t = vfmaq_f32(vfmaq_f32(vb, va, g), vc, xh);
             if (flags & LN__DX_ACC) t = vaddq_f32(vld1q_f32(dx + i), t);
             vst1q_f32(dx + i, t);
         }
         if (pg) {
-            float64x2_t r0 = vmulq_f64(ln__neon_lo(d), ln__neon_lo(xh));
-            float64x2_t r1 = vmulq_f64(ln__neon_hi(d), ln__neon_hi(xh));
+            float64x2_t h0 = vmulq_f64(vsubq_f64(ln__neon_lo(xv), vshift), vrd);
+            float64x2_t h1 = vmulq_f64(vsubq_f64(ln__neon_hi(xv), vshift), vrd);
+            float64x2_t r0 = vmulq_f64(ln__neon_lo(d), h0);
+            float64x2_t r1 = vmulq_f64(ln__neon_hi(d), h1);
             if (!first) {
                 r0 = vaddq_f64(r0, vld1q_f64(pg + i));
                 r1 = vaddq_f64(r1, vld1q_f64(pg + i + 2));
@@ -1148,6 +1162,7 @@ LN__INLINE void ln__backward_coef(const ln__kernels *K, ln__bwd_coef *k, const f
     k->mean = mean;
     k->rstd = rstd;
     k->delta = (float)delta;
+    k->shift = (double)mean + delta;
     k->a = rstd;
     k->c = (float)(-r * mgx);
     k->b = (float)(-r * mg);
@@ -1597,6 +1612,7 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
                                      int first) {
     double sg[LN__LANES], sgx[LN__LANES], sx[LN__LANES], tg[LN__LANES], tb[LN__LANES];
     float ka[LN__LANES], kb[LN__LANES], kc[LN__LANES], kd[LN__LANES];
+    double ks[LN__LANES];
     size_t c, i, h;
     for (i = 0; i < w; i++) sg[i] = sgx[i] = sx[i] = 0;
     for (c = 0; c < cols; c++) {
@@ -1618,19 +1634,20 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
         kc[i] = (float)(-r * mgx);
         kb[i] = (float)(-r * mg);
         kd[i] = (float)delta;
+        ks[i] = (double)mean[i] + delta;
     }
     for (c = 0; c < cols; c++) {
         float gm = gamma ? gamma[c] : 1.0f;
         float xh[LN__LANES];
         for (i = 0; i < w; i++) xh[i] = ((x[c * inner + i] - mean[i]) - kd[i]) * rstd[i];
-        if (dx)
-            for (i = 0; i < w; i++)
-                dx[c * inner + i] = kc[i] * xh[i] + (ka[i] * (gm * dy[c * inner + i]) + kb[i]);
         for (i = 0; i < w; i++) {
-            tg[i] = (double)dy[c * inner + i] * xh[i];
+            tg[i] = (double)dy[c * inner + i] * (((double)x[c * inner + i] - ks[i]) * rstd[i]);
             tb[i] = dy[c * inner + i];
         }
         for (; i < LN__LANES; i++) tg[i] = tb[i] = 0;
+        if (dx) /* last: dx may be dy or x */
+            for (i = 0; i < w; i++)
+                dx[c * inner + i] = kc[i] * xh[i] + (ka[i] * (gm * dy[c * inner + i]) + kb[i]);
         /* fold the 64 lanes to LN__SLOTS with a fixed tree of vertical (vector) adds */
         for (h = LN__LANES / 2; h >= LN__SLOTS; h /= 2)
             for (i = 0; i < h; i++) {
