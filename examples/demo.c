@@ -19,9 +19,10 @@
    how to install it and trains on a small built-in synthetic task instead.
 
    Everything except the normalization is written here: matmul (OpenMP when compiled
-   with -fopenmp), init, softmax cross-entropy, Adam. The matmuls keep the inner loop
-   on contiguous memory and split rows (or weight rows) over threads, so each output is
-   computed by one thread in a fixed order and a run is the same for any thread count.
+   with -fopenmp), init, softmax cross-entropy, Adam. All three matmuls of a layer go
+   through one 4 × 32 register-blocked kernel; threads split the output in blocks of
+   rows, so each output is summed by one thread in a fixed order and a run is bitwise
+   the same for any thread count.
 
    tests/test_demo.c #includes this file with DEMO_NO_MAIN defined and reuses the model. */
 #define _POSIX_C_SOURCE 200809L /* popen, clock_gettime */
@@ -458,7 +459,8 @@ static void adam_step(mlp *m, double lr) {
 /* ---- one training run ---- */
 
 #define DEMO_MAX_EPOCHS 200
-#define DEMO_CURVE_PER_EPOCH 10
+#define DEMO_CURVE_PER_EPOCH 10 /* a curve point every ceil(steps/10) steps and at the epoch's end */
+#define DEMO_CURVE_MAX (DEMO_MAX_EPOCHS * (DEMO_CURVE_PER_EPOCH + 1))
 
 typedef struct {
     /* in */
@@ -467,8 +469,8 @@ typedef struct {
     double lr, init_scale;
     /* out */
     double acc[DEMO_MAX_EPOCHS], train_loss[DEMO_MAX_EPOCHS], seconds;
-    float curve_x[DEMO_MAX_EPOCHS * DEMO_CURVE_PER_EPOCH + 1]; /* epochs done */
-    float curve_y[DEMO_MAX_EPOCHS * DEMO_CURVE_PER_EPOCH + 1]; /* mean training loss since the last point */
+    float curve_x[DEMO_CURVE_MAX]; /* epochs done */
+    float curve_y[DEMO_CURVE_MAX]; /* mean training loss since the last point */
     int ncurve, epochs_done, diverged;
 } demo_run;
 
@@ -493,7 +495,7 @@ static int train_run(demo_run *run, const demo_set *tr, const demo_set *te, int 
     int *order = (int *)malloc((size_t)tr->n * sizeof(int));
     float *xb = (float *)malloc((size_t)batch * tr->dim * sizeof(float));
     unsigned char *yb = (unsigned char *)malloc((size_t)batch);
-    int steps = (tr->n + batch - 1) / batch, every = steps / DEMO_CURVE_PER_EPOCH;
+    int steps = (tr->n + batch - 1) / batch, every = (steps + DEMO_CURVE_PER_EPOCH - 1) / DEMO_CURVE_PER_EPOCH;
     int e, s, i;
     double t0 = demo_now();
     if (every < 1) every = 1;
@@ -525,7 +527,7 @@ static int train_run(demo_run *run, const demo_set *tr, const demo_set *te, int 
             mlp_backward(&m, xb, B, NULL);
             adam_step(&m, run->lr);
             esum += loss; wsum += loss; wn++;
-            if (wn == every || s == steps - 1) {
+            if ((wn == every || s == steps - 1) && run->ncurve < DEMO_CURVE_MAX) {
                 run->curve_x[run->ncurve] = (float)(e + (s + 1.0) / steps);
                 run->curve_y[run->ncurve] = (float)(wsum / wn);
                 run->ncurve++;
