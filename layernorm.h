@@ -1303,25 +1303,23 @@ LN__VECTORIZE static void ln__combine(double *dst, const double *src, size_t n, 
    first every row's coefficients, then column tile by column tile, all rows in row order,
    each tile's dγ/dβ summed in a stack buffer. Per column these are the same additions, in
    the same order, for any thread count (threads take whole tiles). */
-static int ln__backward_wide(const ln__kernels *K, const ln__bwd_job *jb, float *dgamma,
-                             float *dbeta, size_t rows) {
-    ln__bwd_coef one, *k = rows == 1 ? &one : (ln__bwd_coef *)LN_MALLOC(rows * sizeof *k);
-    size_t cols = jb->cols, ntile = (cols + LN__SEG - 1) / LN__SEG;
-    int stream = (jb->flags & LN__STREAM) != 0, nt = ln__threads(rows, rows * cols);
-    int ntt = ln__threads(ntile, rows * cols);
-    (void)nt;
-    (void)ntt;
-    if (!k) return LN_ERR_NOMEM;
-    LN__PRAGMA(omp parallel for schedule(static) num_threads(nt) if (nt > 1))
-    for (ptrdiff_t r = 0; r < (ptrdiff_t)rows; r++) {
-        size_t off = (size_t)r * cols;
+static void ln__wide_coefs(const ln__kernels *K, const ln__bwd_job *jb, ln__bwd_coef *k,
+                           size_t r0, size_t r1) {
+    size_t r;
+    for (r = r0; r < r1; r++) {
+        size_t off = r * jb->cols;
         ln__backward_coef(K, &k[r], jb->dy + off, jb->x + off, jb->gamma,
-                          jb->rms ? 0.0f : jb->mean[r], jb->rstd[r], cols, jb->rms, jb->dx != NULL);
+                          jb->rms ? 0.0f : jb->mean[r], jb->rstd[r], jb->cols, jb->rms,
+                          jb->dx != NULL);
     }
-    LN__PRAGMA(omp parallel for schedule(static) num_threads(ntt) if (ntt > 1))
-    for (ptrdiff_t t = 0; t < (ptrdiff_t)ntile; t++) {
-        double buf[2][LN__SEG];
-        size_t j0 = (size_t)t * LN__SEG, w = cols - j0 < LN__SEG ? cols - j0 : LN__SEG, r;
+}
+
+static void ln__wide_tiles(const ln__kernels *K, const ln__bwd_job *jb, const ln__bwd_coef *k,
+                           float *dgamma, float *dbeta, size_t rows, size_t t0, size_t t1) {
+    double buf[2][LN__SEG];
+    size_t t, r, cols = jb->cols;
+    for (t = t0; t < t1; t++) {
+        size_t j0 = t * LN__SEG, w = cols - j0 < LN__SEG ? cols - j0 : LN__SEG;
         for (r = 0; r < rows; r++) {
             size_t off = r * cols + j0;
             K->bwd_apply(jb->dx ? jb->dx + off : NULL, dgamma ? buf[0] : NULL,
@@ -1331,7 +1329,29 @@ static int ln__backward_wide(const ln__kernels *K, const ln__bwd_job *jb, float 
         }
         if (dgamma) ln__add_rounded(dgamma + j0, buf[0], w);
         if (dbeta) ln__add_rounded(dbeta + j0, buf[1], w);
-        ln__stream_fence(stream);
+    }
+    ln__stream_fence((jb->flags & LN__STREAM) != 0);
+}
+
+static int ln__backward_wide(const ln__kernels *K, const ln__bwd_job *jb, float *dgamma,
+                             float *dbeta, size_t rows) {
+    ln__bwd_coef one, *k = rows == 1 ? &one : (ln__bwd_coef *)LN_MALLOC(rows * sizeof *k);
+    size_t cols = jb->cols, ntile = (cols + LN__SEG - 1) / LN__SEG;
+    int nt = ln__threads(rows, rows * cols), ntt = ln__threads(ntile, rows * cols);
+    if (!k) return LN_ERR_NOMEM;
+    if (nt == 1) ln__wide_coefs(K, jb, k, 0, rows);
+    else {
+        LN__PRAGMA(omp parallel for schedule(static) num_threads(nt))
+        for (int t = 0; t < nt; t++)
+            ln__wide_coefs(K, jb, k, rows * (size_t)t / (size_t)nt,
+                           rows * (size_t)(t + 1) / (size_t)nt);
+    }
+    if (ntt == 1) ln__wide_tiles(K, jb, k, dgamma, dbeta, rows, 0, ntile);
+    else {
+        LN__PRAGMA(omp parallel for schedule(static) num_threads(ntt))
+        for (int t = 0; t < ntt; t++)
+            ln__wide_tiles(K, jb, k, dgamma, dbeta, rows, ntile * (size_t)t / (size_t)ntt,
+                           ntile * (size_t)(t + 1) / (size_t)ntt);
     }
     if (k != &one) LN_FREE(k);
     return LN_OK;
@@ -1382,17 +1402,30 @@ static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
     Gg = dgamma ? G : NULL;
     Gb = dbeta ? G + cols : NULL;
 
-    LN__PRAGMA(omp parallel for ordered schedule(static, 1) num_threads(nt) if (nt > 1))
-    for (ptrdiff_t kc = 0; kc < (ptrdiff_t)nch; kc++) {
-        size_t r0 = (size_t)kc * chunk, r1 = r0 + chunk < rows ? r0 + chunk : rows;
-        int direct = !use_part || (nt == 1 && kc == 0);
-        double *P = direct ? G : scratch + (size_t)(1 + ln__thread_id()) * 2 * cols;
-        double *pg = dgamma ? P : NULL, *pb = dbeta ? P + cols : NULL;
-        R->backward(&job, pg, pb, r0, r1, !direct || kc == 0);
-        ln__stream_fence(stream);
-        LN__PRAGMA(omp ordered)
-        {
+    if (nt == 1) { /* chunk 0 straight into G, later chunks through the partial P */
+        double *P = use_part ? scratch + 2 * cols : G;
+        for (size_t kc = 0; kc < nch; kc++) {
+            size_t r0 = kc * chunk, r1 = r0 + chunk < rows ? r0 + chunk : rows;
+            int direct = !use_part || kc == 0;
+            double *Q = direct ? G : P;
+            R->backward(&job, dgamma ? Q : NULL, dbeta ? Q + cols : NULL, r0, r1,
+                        !direct || kc == 0);
             if (!direct) {
+                if (Gg) ln__combine(Gg, P, cols, 0);
+                if (Gb) ln__combine(Gb, P + cols, cols, 0);
+            }
+        }
+        ln__stream_fence(stream);
+    } else {
+        LN__PRAGMA(omp parallel for ordered schedule(static, 1) num_threads(nt))
+        for (ptrdiff_t kc = 0; kc < (ptrdiff_t)nch; kc++) {
+            size_t r0 = (size_t)kc * chunk, r1 = r0 + chunk < rows ? r0 + chunk : rows;
+            double *P = scratch + (size_t)(1 + ln__thread_id()) * 2 * cols;
+            double *pg = dgamma ? P : NULL, *pb = dbeta ? P + cols : NULL;
+            R->backward(&job, pg, pb, r0, r1, 1);
+            ln__stream_fence(stream);
+            LN__PRAGMA(omp ordered)
+            {
                 if (Gg) ln__combine(Gg, pg, cols, kc == 0);
                 if (Gb) ln__combine(Gb, pb, cols, kc == 0);
             }
