@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# AArch64 under qemu: cross-compiles the core and golden tests with Debian's
+# AArch64 under qemu: cross-compiles the golden, core and variants tests with Debian's
 # gcc-aarch64-linux-gnu (static, so no target libraries are needed at run time) and runs
 # them with qemu-aarch64 (package qemu-user). On AArch64 the NEON path is the active one,
-# and both tests also check the scalar path; the golden test prints the paths it ran.
-# Prints "arm: N passed, M failed" (the sum of both tests).
-#   bash tests/arm.sh          full core test (slow under emulation: minutes)
-#   bash tests/arm.sh quick    LN_TEST_QUICK=1 (smaller big cases; what `make test` runs)
+# and the tests also check the scalar path; the golden test prints the paths it ran.
+# Prints "arm: N passed, M failed" (the sum over the tests).
+#   bash tests/arm.sh          golden + core + variants, full sizes (slow under emulation: minutes)
+#   bash tests/arm.sh quick    golden + core with LN_TEST_QUICK=1 (what `make test` runs)
 set -u
 cd "$(dirname "$0")/.."
 CROSS=${CROSS:-aarch64-linux-gnu-gcc}
@@ -14,9 +14,10 @@ for t in "$CROSS" "$QEMU"; do
   command -v "$t" >/dev/null 2>&1 || { echo "$t not found (apt-get install gcc-aarch64-linux-gnu qemu-user)"; echo "arm: 0 passed, 1 failed"; exit 1; }
 done
 mkdir -p build/arm
-[ "${1:-}" = quick ] && export LN_TEST_QUICK=1
+tests="test_golden test_core test_variants"
+if [ "${1:-}" = quick ]; then export LN_TEST_QUICK=1; tests="test_golden test_core"; fi
 pass=0 fail=0
-for t in test_golden test_core; do
+for t in $tests; do
   # (test_core.c belongs to the core area; until it exists there is only the golden test)
   if [ ! -f "tests/$t.c" ]; then echo "tests/$t.c not in the tree: skipped"; continue; fi
   # (static libgomp makes the linker warn about dlopen, which OpenMP offloading would use;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs tests/consumer/main.c every way a user can pick up layernorm.h:
 #   cmake add_subdirectory, cmake FetchContent, `make install` + find_package,
-#   `make install` + pkg-config, `cmake --install` + find_package and pkg-config,
+#   `make install` + pkg-config, `cmake --install` (same files as make install) + pkg-config,
 #   and checks the layout of `make install DESTDIR=... PREFIX=/usr/local`.
 # Prints "consumer: N passed, M failed". Needs cmake and pkg-config (or pkgconf).
 set -u
@@ -62,7 +62,11 @@ cmake_self_install() {
   cmake -S "$root" -B "$work/self" -DCMAKE_INSTALL_PREFIX="$work/cprefix" && cmake --install "$work/self"
 }
 step cmake-install cmake_self_install
-step cmake-install-find_package cmake_consumer find "$work/find2" -DCMAKE_PREFIX_PATH="$work/cprefix"
+# (same files as make install; find_package from that tree is the make-install step above)
+same_tree() { diff <(cd "$work/prefix" && find . -type f | sort) <(cd "$work/cprefix" && find . -type f | sort) &&
+  diff "$work/prefix/lib/cmake/layernorm/layernormConfigVersion.cmake" \
+       "$work/cprefix/lib/cmake/layernorm/layernormConfigVersion.cmake"; }
+step cmake-install-same-files same_tree
 step cmake-install-pkg-config pc_consumer "$work/cprefix/lib/pkgconfig" "$work/pc_consumer2"
 
 echo "consumer: $pass passed, $fail failed"
