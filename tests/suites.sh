@@ -10,8 +10,30 @@ build_run() {
 }
 
 # --- core: functional and accuracy tests, gcc and clang, every compiled path ---
-suite core-gcc-O2     build_run build/test_core_gcc   "gcc -std=c99 -O2 $WARN -fopenmp"   tests/test_core.c
-suite core-clang-O2   build_run build/test_core_clang "clang -std=c11 -O2 $WARN -fopenmp" tests/test_core.c
+# tests/test_core.c (issues 2, 3): hand cases, float64 reference on many shapes, finite
+# differences, bad input, NULL/in-place/+=, NaN rows, accuracy families on every path,
+# thread-count determinism. gcc and clang -O2 run the full sizes; the other builds run
+# LN_TEST_QUICK=1 (smaller big cases) to keep `make test` short. tests/compile/run.sh is
+# the compile matrix (C99/C11/C++11/C++17, static, two translation units, OpenMP on/off,
+# NO_SIMD), one test per build+run.
+core_run() { # OUT QUICK COMPILER FLAGS...
+  local out=$1 quick=$2; shift 2
+  "$@" -I. -o "$out" tests/test_core.c -lm &&
+    LN_TEST_QUICK=$quick OMP_WAIT_POLICY=passive "./$out"
+}
+suite core-gcc-O2          core_run build/test_core_gcc     0 gcc -std=c99 -O2 $WARN -fopenmp
+suite core-clang-O2        core_run build/test_core_clang   0 clang -std=c11 -O2 $WARN -fopenmp
+suite core-gcc-O3-native   core_run build/test_core_native  1 gcc -std=c11 -O3 -march=native $WARN -fopenmp
+suite core-gcc-O2-nosimd   core_run build/test_core_nosimd  1 gcc -std=c99 -O2 $WARN -fopenmp -DLAYERNORM_NO_SIMD
+suite core-gcc-O0-noomp    core_run build/test_core_O0      1 gcc -std=c99 -O0 $WARN
+if [ -z "$QUICK" ]; then
+  suite core-clang-asan-ubsan core_run build/test_core_san  1 clang -std=c11 -O1 -g $WARN \
+    -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+  suite compile-matrix     bash tests/compile/run.sh
+else
+  skip core-clang-asan-ubsan "quick run"
+  skip compile-matrix "quick run"
+fi
 
 # --- bench smoke ---
 # bench/bench.c builds warning-free and `--quick` prints every row (< 5 s; no timings checked)
