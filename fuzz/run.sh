@@ -37,7 +37,7 @@ case "$mode" in
     # -timeout: one input taking over 10 s is a hang; -rss_limit_mb: leave room under ASan.
     "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="$out/" "$out/corpus" fuzz/corpus 2>&1 | tee "$out/fuzz.log" |
-      grep -E '^#[0-9]+ +(INITED|DONE)|FUZZ CHECK|ERROR|SUMMARY|runtime error|Test unit written|stat::number_of_executed_units'
+      grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|FUZZ CHECK|ERROR|SUMMARY|runtime error|Test unit written|stat::number_of_executed_units'
     rc=${PIPESTATUS[0]}
     if [ "$rc" -eq 0 ]; then echo "fuzz: 1 passed, 0 failed"; else echo "fuzz: 0 passed, 1 failed"; fi
     exit "$rc"
