@@ -87,6 +87,8 @@ LN_VERSION    = $(shell sed -n 's/^\#define LAYERNORM_VERSION_STRING "\(.*\)"/\1
 .PHONY: golden fuzz test-arm valgrind lint install uninstall
 
 golden:
+	@$(GOLDEN_PYTHON) -c 'import torch' 2>/dev/null || \
+	  { echo "make golden needs PyTorch for $(GOLDEN_PYTHON): apt-get install python3-torch"; exit 1; }
 	$(GOLDEN_PYTHON) tests/gen_golden.py
 
 fuzz:
