@@ -22,6 +22,7 @@
    --quick     a smoke run: shapes cut to 64K elements, one timed call per cell, no
                buffer rotation; the numbers mean nothing
    --markdown  print the tables as Markdown
+   --markdown-file PATH  also write the report, in Markdown, to PATH
    --time S    seconds per kernel per cell (default 0.25)
    --main      only the ln_forward / ln_backward table; --variants: only the variants
    Exit status: 0, or 2 when memory runs out. */
@@ -41,6 +42,7 @@
 #define WARM_SAMPLE 100e-6 /* seconds: batch warm calls up to at least this */
 
 static int opt_quick, opt_markdown, opt_main = 1, opt_variants = 1;
+static const char *opt_mdfile; /* --markdown-file PATH: the report in Markdown, too */
 static double opt_time = 0.25;
 
 /* ---- buffers for one shape: x [outer][cols][inner] and friends, in nsets copies ---- */
@@ -433,22 +435,49 @@ static void variant_table(bu_table *t, const int *thr, int nthr)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench [--quick] [--markdown] [--time SECONDS] [--main | --variants]\n");
+    fprintf(stderr, "usage: bench [--quick] [--markdown] [--markdown-file PATH] [--time SECONDS]\n"
+                    "             [--main | --variants]\n");
     exit(1);
 }
 
 static bu_table main_t, var_t;
+
+/* Both tables with a header naming the machine, and the legend. */
+static void report(FILE *f, int markdown, const char *cpu, const char *compiler, const char *isa,
+                   const char *flags, double load0, double load1, int maxthr, double elapsed)
+{
+    fprintf(f, "layernorm.h %s bench: active path %s; %s; %d thread%s max\n",
+            LAYERNORM_VERSION_STRING, ln_path_name(ln_path_active()), cpu, maxthr,
+            maxthr > 1 ? "s" : "");
+    fprintf(f, "compiler %s; %s; flags: %s\n", compiler, isa, flags);
+    fprintf(f, "load average %.1f before, %.1f after, on %d cores (the bench adds 1 to %d; more\n"
+               "means other programs shared the CPU: the multi-thread rows are then unreliable)\n",
+            load0, load1, (int)sysconf(_SC_NPROCESSORS_ONLN), maxthr);
+    if (opt_quick) fprintf(f, "--quick: small shapes, one call per cell: the numbers mean nothing\n");
+    fprintf(f, "\n");
+    if (opt_main) bu_table_print(&main_t, markdown, f);
+    if (opt_main && opt_variants) fprintf(f, "\n");
+    if (opt_variants) bu_table_print(&var_t, markdown, f);
+    fprintf(f, "\n"
+               "time: median per call. GB/s: bytes the pass must move per call / time (fwd 8 B per\n"
+               "element: read x, write y; bwd 12 B: read x, dy, write dx; fused add 16 B: read x,\n"
+               "residual, write sum, y; _acc 16 B: read x, dy, dx, write dx). %% strm: time of a plain\n"
+               "loop with that traffic / kernel time, both measured interleaved in this run.\n"
+               "bench time: %.0f s\n",
+            elapsed);
+}
 
 int main(int argc, char **argv)
 {
     int thr[2], nthr = 1, i;
     char cpu[128];
     const char *isa = "x86-64 baseline (SSE2)", *compiler = "unknown", *flags = "unknown";
-    double t0 = bu_now(), load0 = bu_loadavg();
+    double t0 = bu_now(), load0 = bu_loadavg(), load1, elapsed;
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) opt_quick = 1;
         else if (strcmp(argv[i], "--markdown") == 0) opt_markdown = 1;
         else if (strcmp(argv[i], "--time") == 0 && i + 1 < argc) opt_time = atof(argv[++i]);
+        else if (strcmp(argv[i], "--markdown-file") == 0 && i + 1 < argc) opt_mdfile = argv[++i];
         else if (strcmp(argv[i], "--main") == 0) opt_variants = 0;
         else if (strcmp(argv[i], "--variants") == 0) opt_main = 0;
         else usage();
@@ -479,24 +508,14 @@ int main(int argc, char **argv)
     bu_table_init(&var_t, 8, 0x3u | 0x80u);
     if (opt_variants) variant_table(&var_t, thr, nthr);
 
-    printf("layernorm.h %s bench: active path %s; %s; %d thread%s max\n",
-           LAYERNORM_VERSION_STRING, ln_path_name(ln_path_active()), cpu, thr[nthr - 1],
-           thr[nthr - 1] > 1 ? "s" : "");
-    printf("compiler %s; %s; flags: %s\n", compiler, isa, flags);
-    printf("load average %.1f before, %.1f after, on %d cores (the bench adds 1 to %d; more\n"
-           "means other programs shared the CPU: the multi-thread rows are then unreliable)\n",
-           load0, bu_loadavg(), (int)sysconf(_SC_NPROCESSORS_ONLN), thr[nthr - 1]);
-    if (opt_quick) printf("--quick: small shapes, one call per cell: the numbers mean nothing\n");
-    printf("\n");
-    if (opt_main) bu_table_print(&main_t, opt_markdown, stdout);
-    if (opt_main && opt_variants) printf("\n");
-    if (opt_variants) bu_table_print(&var_t, opt_markdown, stdout);
-    printf("\n"
-           "time: median per call. GB/s: bytes the pass must move per call / time (fwd 8 B per\n"
-           "element: read x, write y; bwd 12 B: read x, dy, write dx; fused add 16 B: read x,\n"
-           "residual, write sum, y; _acc 16 B: read x, dy, dx, write dx). %% strm: time of a plain\n"
-           "loop with that traffic / kernel time, both measured interleaved in this run.\n"
-           "bench time: %.0f s\n",
-           bu_now() - t0);
+    load1 = bu_loadavg();
+    elapsed = bu_now() - t0;
+    report(stdout, opt_markdown, cpu, compiler, isa, flags, load0, load1, thr[nthr - 1], elapsed);
+    if (opt_mdfile) {
+        FILE *f = fopen(opt_mdfile, "w");
+        if (!f) { perror(opt_mdfile); return 1; }
+        report(f, 1, cpu, compiler, isa, flags, load0, load1, thr[nthr - 1], elapsed);
+        fclose(f);
+    }
     return 0;
 }
