@@ -515,7 +515,8 @@ int main(int argc, char **argv)
     printf("\ntime: median per call (γ, β, statistics written in the forward; dx, dγ, dβ in the\n"
            "backward). %% strm: time of a plain loop moving the same bytes (fwd: read x, write y;\n"
            "bwd: read x, dy, write dx) / library time, interleaved in this run. PyTorch allocates\n"
-           "its outputs on every call, as in real use.\n\n");
+           "its outputs on every call, as in real use: glibc maps outputs of 32 MiB and more\n"
+           "fresh from the kernel, so those calls also pay a page fault per 4 KiB.\n\n");
     bu_table_print(&acc_t, opt_markdown, stdout);
     printf("\nlargest error against float64, in units of FLT_EPSILON * scale, with issue 3's\n"
            "scales: y: max(1, |y_ref|); dx: the row's rstd * max|gamma * dy| (the bound is 4 for\n"
