@@ -31,7 +31,7 @@ for t in $tests; do
   # OMP_NUM_THREADS=2: the threaded code paths run too (qemu-user emulates threads).
   OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} $QEMU "build/arm/$t" >"build/arm/$t.log" 2>&1
   rc=$?
-  grep -E '^(golden:|FAIL|quick)' "build/arm/$t.log" | head -n 20
+  grep -E '^(golden:|FAIL|quick)|largest error' "build/arm/$t.log" | head -n 20
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "build/arm/$t.log" | tail -n 1)
   echo "$t (aarch64, $((SECONDS - start)) s): ${line:-no summary line, exit $rc}"
   if [ -n "$line" ]; then
