@@ -275,6 +275,8 @@ LNDEF const char *ln_path_name(int path);
 typedef struct ln__bwd_coef {
     float mean, a, b, c, rstd, delta;
     double shift; /* mean + delta: the row's exact mean, for dγ's x̂ in double */
+    double hb;    /* −shift·rstd: x̂ = x·rstd + hb in one fma */
+    const float *pf_x, *pf_dy; /* the next row, to prefetch while this one is in cache */
 } ln__bwd_coef;
 
 /* One code path = one set of row kernels. Sums come back in double. */
@@ -282,9 +284,10 @@ typedef struct ln__kernels {
     double (*sum)(const float *x, size_t n);                   /* Σ x                */
     double (*sqdev)(const float *x, size_t n, double m);       /* Σ (x − m)²         */
     double (*add_sum)(float *s, const float *x, const float *r, size_t n); /* s = x + r; Σ s */
-    /* y = ((x − mhi) − mlo)·rstd·γ + β   (γ NULL: 1, β NULL: 0) */
+    /* y = ((x − mhi) − mlo)·rstd·γ + β   (γ NULL: 1, β NULL: 0); pf: the next row, to
+       prefetch (NULL: none) so its first read, from memory, overlaps this row's work */
     void (*norm)(float *y, const float *x, size_t n, float mhi, float mlo, float rstd,
-                 const float *gamma, const float *beta, int stream);
+                 const float *gamma, const float *beta, int stream, const float *pf);
     /* out = { Σ g, Σ g·x̃, Σ x̃ },  g = γ·dy, x̃ = x − mean */
     void (*bwd_sums)(double out[3], const float *dy, const float *x, const float *gamma,
                      size_t n, float mean);
@@ -325,9 +328,11 @@ static double ln__scalar_add_sum(float *s, const float *x, const float *r, size_
 }
 
 static void ln__scalar_norm(float *y, const float *x, size_t n, float mhi, float mlo,
-                            float rstd, const float *gamma, const float *beta, int stream) {
+                            float rstd, const float *gamma, const float *beta, int stream,
+                            const float *pf) {
     size_t i;
     (void)stream;
+    (void)pf;
     for (i = 0; i < n; i++) {
         /* mean = mhi + mlo exactly (a double split in two floats); x − mhi is exact when
            x is near the mean (Sterbenz), so a mean of 10000 costs no digits. */
@@ -421,17 +426,31 @@ LN__AVX512 static inline void ln__512_store(float *p, __m512 v, __mmask16 m, int
     else if (how == LN__ST_MASKED) _mm512_mask_storeu_ps(p, m, v);
     else _mm512_storeu_ps(p, v);
 }
-/* pd (=|+=) lo/hi halves of a·b (a·b of widened floats is exact in double) */
+/* p[0..16) (=|+=) a·b, the 16 lanes as two double halves */
 LN__AVX512 static inline void ln__512_acc(double *p, __m512d a0, __m512d b0, __m512d a1,
                                           __m512d b1, __mmask16 m, int first) {
     __mmask8 m0 = (__mmask8)(m & 0xFF), m1 = (__mmask8)(m >> 8);
-    __m512d r0 = _mm512_mul_pd(a0, b0), r1 = _mm512_mul_pd(a1, b1);
-    if (!first) {
-        r0 = _mm512_add_pd(r0, _mm512_maskz_loadu_pd(m0, p));
-        r1 = _mm512_add_pd(r1, _mm512_maskz_loadu_pd(m1, p + 8));
+    __m512d r0, r1;
+    if (first) {
+        r0 = _mm512_mul_pd(a0, b0);
+        r1 = _mm512_mul_pd(a1, b1);
+    } else {
+        r0 = _mm512_fmadd_pd(a0, b0, _mm512_maskz_loadu_pd(m0, p));
+        r1 = _mm512_fmadd_pd(a1, b1, _mm512_maskz_loadu_pd(m1, p + 8));
     }
     _mm512_mask_storeu_pd(p, m0, r0);
     _mm512_mask_storeu_pd(p + 8, m1, r1);
+}
+/* p[0..16) (=|+=) a */
+LN__AVX512 static inline void ln__512_acc1(double *p, __m512d a0, __m512d a1, __mmask16 m,
+                                           int first) {
+    __mmask8 m0 = (__mmask8)(m & 0xFF), m1 = (__mmask8)(m >> 8);
+    if (!first) {
+        a0 = _mm512_add_pd(a0, _mm512_maskz_loadu_pd(m0, p));
+        a1 = _mm512_add_pd(a1, _mm512_maskz_loadu_pd(m1, p + 8));
+    }
+    _mm512_mask_storeu_pd(p, m0, a0);
+    _mm512_mask_storeu_pd(p + 8, m1, a1);
 }
 
 LN__AVX512_K double ln__avx512_sum(const float *x, size_t n) {
@@ -508,7 +527,7 @@ LN__AVX512 static inline void ln__512_norm_step(float *y, const float *x, size_t
 
 LN__AVX512_K void ln__avx512_norm(float *y, const float *x, size_t n, float mhi, float mlo,
                                        float rstd, const float *gamma, const float *beta,
-                                       int stream) {
+                                       int stream, const float *pf) {
     const __m512 vh = _mm512_set1_ps(mhi), vl = _mm512_set1_ps(mlo), vr = _mm512_set1_ps(rstd);
     size_t i = 0, head = stream ? ln__head(y, n) : 0;
     if (stream && ((uintptr_t)y & 3)) stream = 0;
@@ -519,6 +538,11 @@ LN__AVX512_K void ln__avx512_norm(float *y, const float *x, size_t n, float mhi,
     if (stream)
         for (; i + 16 <= n; i += 16)
             ln__512_norm_step(y, x, i, 0xFFFF, LN__ST_STREAM, vh, vl, vr, gamma, beta);
+    else if (pf)
+        for (; i + 16 <= n; i += 16) {
+            _mm_prefetch((const char *)(pf + i), _MM_HINT_T1);
+            ln__512_norm_step(y, x, i, 0xFFFF, LN__ST_PLAIN, vh, vl, vr, gamma, beta);
+        }
     else
         for (; i + 16 <= n; i += 16)
             ln__512_norm_step(y, x, i, 0xFFFF, LN__ST_PLAIN, vh, vl, vr, gamma, beta);
@@ -577,16 +601,13 @@ LN__AVX512 static inline void ln__512_bwd_step(float *dx, double *pg, double *pb
     if (pg || pb) {
         __m512d d0 = ln__512_lo(d), d1 = ln__512_hi(d);
         int first = flags & LN__PARAM_FIRST;
-        if (pg) {
-            const __m512d sh = _mm512_set1_pd(c->shift), rs = _mm512_set1_pd(c->rstd);
-            __m512d h0 = _mm512_mul_pd(_mm512_sub_pd(ln__512_lo(xv), sh), rs);
-            __m512d h1 = _mm512_mul_pd(_mm512_sub_pd(ln__512_hi(xv), sh), rs);
+        if (pg) { /* x̂ = x·rstd − shift·rstd, in double */
+            const __m512d rs = _mm512_set1_pd(c->rstd), hb = _mm512_set1_pd(c->hb);
+            __m512d h0 = _mm512_fmadd_pd(ln__512_lo(xv), rs, hb);
+            __m512d h1 = _mm512_fmadd_pd(ln__512_hi(xv), rs, hb);
             ln__512_acc(pg + i, d0, h0, d1, h1, k, first);
         }
-        if (pb) {
-            const __m512d one = _mm512_set1_pd(1.0);
-            ln__512_acc(pb + i, d0, one, d1, one, k, first);
-        }
+        if (pb) ln__512_acc1(pb + i, d0, d1, k, first);
     }
 }
 
@@ -602,6 +623,12 @@ LN__AVX512_K void ln__avx512_bwd_apply(float *dx, double *pg, double *pb, const 
     if (stream)
         for (; i + 16 <= n; i += 16)
             ln__512_bwd_step(dx, pg, pb, dy, x, gamma, i, 0xFFFF, LN__ST_STREAM, c, flags);
+    else if (c->pf_x)
+        for (; i + 16 <= n; i += 16) {
+            _mm_prefetch((const char *)(c->pf_x + i), _MM_HINT_T1);
+            _mm_prefetch((const char *)(c->pf_dy + i), _MM_HINT_T1);
+            ln__512_bwd_step(dx, pg, pb, dy, x, gamma, i, 0xFFFF, LN__ST_PLAIN, c, flags);
+        }
     else
         for (; i + 16 <= n; i += 16)
             ln__512_bwd_step(dx, pg, pb, dy, x, gamma, i, 0xFFFF, LN__ST_PLAIN, c, flags);
@@ -640,21 +667,22 @@ LN__AVX2 static inline __m256d ln__256_hi(__m256 v) { return _mm256_cvtps_pd(_mm
 LN__AVX2 static inline __m256 ln__256_keep(__m256 v, size_t w) {
     return w >= 8 ? v : _mm256_and_ps(v, _mm256_castsi256_ps(ln__256_mask(w)));
 }
+/* p[0..w) (=|+=) a·b, or a alone when b is NULL-like (mul == 0) */
 LN__AVX2 static inline void ln__256_acc(double *p, __m256d a0, __m256d b0, __m256d a1, __m256d b1,
-                                        size_t w, int first) {
-    __m256d r0 = _mm256_mul_pd(a0, b0), r1 = _mm256_mul_pd(a1, b1);
+                                        size_t w, int first, int mul) {
+    __m256d r0 = mul ? _mm256_mul_pd(a0, b0) : a0, r1 = mul ? _mm256_mul_pd(a1, b1) : a1;
     if (w >= 8) {
         if (!first) {
-            r0 = _mm256_add_pd(r0, _mm256_loadu_pd(p));
-            r1 = _mm256_add_pd(r1, _mm256_loadu_pd(p + 4));
+            r0 = mul ? _mm256_fmadd_pd(a0, b0, _mm256_loadu_pd(p)) : _mm256_add_pd(a0, _mm256_loadu_pd(p));
+            r1 = mul ? _mm256_fmadd_pd(a1, b1, _mm256_loadu_pd(p + 4)) : _mm256_add_pd(a1, _mm256_loadu_pd(p + 4));
         }
         _mm256_storeu_pd(p, r0);
         _mm256_storeu_pd(p + 4, r1);
     } else {
         __m256i m0 = ln__256_mask64(w < 4 ? w : 4), m1 = ln__256_mask64(w > 4 ? w - 4 : 0);
         if (!first) {
-            r0 = _mm256_add_pd(r0, _mm256_maskload_pd(p, m0));
-            r1 = _mm256_add_pd(r1, _mm256_maskload_pd(p + 4, m1));
+            r0 = mul ? _mm256_fmadd_pd(a0, b0, _mm256_maskload_pd(p, m0)) : _mm256_add_pd(a0, _mm256_maskload_pd(p, m0));
+            r1 = mul ? _mm256_fmadd_pd(a1, b1, _mm256_maskload_pd(p + 4, m1)) : _mm256_add_pd(a1, _mm256_maskload_pd(p + 4, m1));
         }
         _mm256_maskstore_pd(p, m0, r0);
         _mm256_maskstore_pd(p + 4, m1, r1);
@@ -734,7 +762,8 @@ LN__AVX2 static inline void ln__256_norm_step(float *y, const float *x, size_t i
 }
 
 LN__AVX2_K void ln__avx2_norm(float *y, const float *x, size_t n, float mhi, float mlo,
-                                   float rstd, const float *gamma, const float *beta, int stream) {
+                                   float rstd, const float *gamma, const float *beta, int stream,
+                                   const float *pf) {
     const __m256 vh = _mm256_set1_ps(mhi), vl = _mm256_set1_ps(mlo), vr = _mm256_set1_ps(rstd);
     size_t i = 0, head;
     if ((uintptr_t)y & 3) stream = 0;
@@ -743,6 +772,11 @@ LN__AVX2_K void ln__avx2_norm(float *y, const float *x, size_t n, float mhi, flo
     i = head;
     if (stream)
         for (; i + 8 <= n; i += 8) ln__256_norm_step(y, x, i, 8, 1, vh, vl, vr, gamma, beta);
+    else if (pf)
+        for (; i + 8 <= n; i += 8) {
+            if (!(i & 15)) _mm_prefetch((const char *)(pf + i), _MM_HINT_T1);
+            ln__256_norm_step(y, x, i, 8, 0, vh, vl, vr, gamma, beta);
+        }
     else
         for (; i + 8 <= n; i += 8) ln__256_norm_step(y, x, i, 8, 0, vh, vl, vr, gamma, beta);
     if (i < n) ln__256_norm_step(y, x, i, n - i, 0, vh, vl, vr, gamma, beta);
@@ -799,16 +833,13 @@ LN__AVX2 static inline void ln__256_bwd_step(float *dx, double *pg, double *pb, 
     if (pg || pb) {
         __m256d d0 = ln__256_lo(d), d1 = ln__256_hi(d);
         int first = flags & LN__PARAM_FIRST;
-        if (pg) {
-            const __m256d sh = _mm256_set1_pd(c->shift), rs = _mm256_set1_pd(c->rstd);
-            __m256d h0 = _mm256_mul_pd(_mm256_sub_pd(ln__256_lo(xv), sh), rs);
-            __m256d h1 = _mm256_mul_pd(_mm256_sub_pd(ln__256_hi(xv), sh), rs);
-            ln__256_acc(pg + i, d0, h0, d1, h1, w, first);
+        if (pg) { /* x̂ = x·rstd − shift·rstd, in double */
+            const __m256d rs = _mm256_set1_pd(c->rstd), hb = _mm256_set1_pd(c->hb);
+            __m256d h0 = _mm256_fmadd_pd(ln__256_lo(xv), rs, hb);
+            __m256d h1 = _mm256_fmadd_pd(ln__256_hi(xv), rs, hb);
+            ln__256_acc(pg + i, d0, h0, d1, h1, w, first, 1);
         }
-        if (pb) {
-            const __m256d one = _mm256_set1_pd(1.0);
-            ln__256_acc(pb + i, d0, one, d1, one, w, first);
-        }
+        if (pb) ln__256_acc(pb + i, d0, d0, d1, d1, w, first, 0);
     }
 }
 
@@ -822,6 +853,14 @@ LN__AVX2_K void ln__avx2_bwd_apply(float *dx, double *pg, double *pb, const floa
     i = head;
     if (stream)
         for (; i + 8 <= n; i += 8) ln__256_bwd_step(dx, pg, pb, dy, x, gamma, i, 8, 1, c, flags);
+    else if (c->pf_x)
+        for (; i + 8 <= n; i += 8) {
+            if (!(i & 15)) {
+                _mm_prefetch((const char *)(c->pf_x + i), _MM_HINT_T1);
+                _mm_prefetch((const char *)(c->pf_dy + i), _MM_HINT_T1);
+            }
+            ln__256_bwd_step(dx, pg, pb, dy, x, gamma, i, 8, 0, c, flags);
+        }
     else
         for (; i + 8 <= n; i += 8) ln__256_bwd_step(dx, pg, pb, dy, x, gamma, i, 8, 0, c, flags);
     if (i < n) ln__256_bwd_step(dx, pg, pb, dy, x, gamma, i, n - i, 0, c, flags);
@@ -881,7 +920,7 @@ static double ln__neon_add_sum(float *s, const float *x, const float *r, size_t 
 }
 
 static void ln__neon_norm(float *y, const float *x, size_t n, float mhi, float mlo, float rstd,
-                          const float *gamma, const float *beta, int stream) {
+                          const float *gamma, const float *beta, int stream, const float *pf) {
     const float32x4_t vh = vdupq_n_f32(mhi), vl = vdupq_n_f32(mlo), vr = vdupq_n_f32(rstd);
     size_t i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -891,7 +930,7 @@ static void ln__neon_norm(float *y, const float *x, size_t n, float mhi, float m
         vst1q_f32(y + i, vfmaq_f32(b, t, g));
     }
     ln__scalar_norm(y + i, x + i, n - i, mhi, mlo, rstd, gamma ? gamma + i : NULL,
-                    beta ? beta + i : NULL, stream);
+                    beta ? beta + i : NULL, stream, pf);
 }
 
 static void ln__neon_bwd_sums(double out[3], const float *dy, const float *x,
@@ -1129,7 +1168,7 @@ LN__INLINE void ln__row_moments(const ln__kernels *K, float *sum, const float *x
 LN__INLINE void ln__forward_row(const ln__kernels *K, float *y, float *sum, float *mean_out,
                             float *rstd_out, const float *x, const float *res,
                             const float *gamma, const float *beta, size_t n, float eps,
-                            int rms, int stream) {
+                            int rms, int stream, const float *pf) {
     double mean, m2, rstd;
     float mhi, mlo, rs;
     ln__row_moments(K, sum, x, res, n, rms, &mean, &m2);
@@ -1137,7 +1176,7 @@ LN__INLINE void ln__forward_row(const ln__kernels *K, float *y, float *sum, floa
     mhi = (float)mean;
     mlo = (float)(mean - (double)mhi);
     rs = (float)rstd;
-    K->norm(y, sum ? sum : x, n, mhi, mlo, rs, gamma, beta, stream);
+    K->norm(y, sum ? sum : x, n, mhi, mlo, rs, gamma, beta, stream, pf);
     if (mean_out) *mean_out = mhi;
     if (rstd_out) *rstd_out = rs;
 }
@@ -1163,6 +1202,8 @@ LN__INLINE void ln__backward_coef(const ln__kernels *K, ln__bwd_coef *k, const f
     k->rstd = rstd;
     k->delta = (float)delta;
     k->shift = (double)mean + delta;
+    k->hb = -k->shift * (double)rstd;
+    k->pf_x = k->pf_dy = NULL;
     k->a = rstd;
     k->c = (float)(-r * mgx);
     k->b = (float)(-r * mg);
@@ -1170,9 +1211,10 @@ LN__INLINE void ln__backward_coef(const ln__kernels *K, ln__bwd_coef *k, const f
 
 LN__INLINE void ln__backward_row(const ln__kernels *K, float *dx, double *pg, double *pb,
                              const float *dy, const float *x, const float *gamma, float mean,
-                             float rstd, size_t n, int rms, int flags) {
+                             float rstd, size_t n, int rms, int flags, int prefetch_next) {
     ln__bwd_coef k;
     ln__backward_coef(K, &k, dy, x, gamma, mean, rstd, n, rms, dx != NULL);
+    if (prefetch_next) k.pf_x = x + n, k.pf_dy = dy + n;
     K->bwd_apply(dx, pg, pb, dy, x, gamma, n, &k, flags);
 }
 
@@ -1196,9 +1238,12 @@ LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, si
     size_t r, n = j->cols;
     for (r = r0; r < r1; r++) {
         size_t off = r * n;
+        /* prefetch the next row while this one is normalized from cache (rows short enough
+           to be read from memory in one sweep; plain loads, not the fused add's) */
+        const float *pf = (r + 1 < r1 && n <= LN__BLOCK && !j->sum) ? j->x + off + n : NULL;
         ln__forward_row(K, j->y + off, j->sum ? j->sum + off : NULL, j->mean ? j->mean + r : NULL,
                         j->rstd ? j->rstd + r : NULL, j->x + off, j->res ? j->res + off : NULL,
-                        j->gamma, j->beta, n, j->eps, j->rms, j->stream);
+                        j->gamma, j->beta, n, j->eps, j->rms, j->stream, pf);
     }
 }
 
@@ -1210,7 +1255,8 @@ LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, d
         size_t off = r * n;
         int f = (first && r == r0) ? LN__PARAM_FIRST : 0;
         ln__backward_row(K, j->dx ? j->dx + off : NULL, pg, pb, j->dy + off, j->x + off, j->gamma,
-                         j->rms ? 0.0f : j->mean[r], j->rstd[r], n, j->rms, j->flags | f);
+                         j->rms ? 0.0f : j->mean[r], j->rstd[r], n, j->rms, j->flags | f,
+                         r + 1 < r1 && n <= LN__BLOCK);
     }
 }
 
@@ -1303,12 +1349,13 @@ LN__VECTORIZE static void ln__combine(double *dst, const double *src, size_t n, 
    first every row's coefficients, then column tile by column tile, all rows in row order,
    each tile's dγ/dβ summed in a stack buffer. Per column these are the same additions, in
    the same order, for any thread count (threads take whole tiles). */
+/* k[r − kbase] = the coefficients of row r, for r0 <= r < r1 */
 static void ln__wide_coefs(const ln__kernels *K, const ln__bwd_job *jb, ln__bwd_coef *k,
-                           size_t r0, size_t r1) {
+                           size_t kbase, size_t r0, size_t r1) {
     size_t r;
     for (r = r0; r < r1; r++) {
         size_t off = r * jb->cols;
-        ln__backward_coef(K, &k[r], jb->dy + off, jb->x + off, jb->gamma,
+        ln__backward_coef(K, &k[r - kbase], jb->dy + off, jb->x + off, jb->gamma,
                           jb->rms ? 0.0f : jb->mean[r], jb->rstd[r], jb->cols, jb->rms,
                           jb->dx != NULL);
     }
@@ -1339,11 +1386,11 @@ static int ln__backward_wide(const ln__kernels *K, const ln__bwd_job *jb, float 
     size_t cols = jb->cols, ntile = (cols + LN__SEG - 1) / LN__SEG;
     int nt = ln__threads(rows, rows * cols), ntt = ln__threads(ntile, rows * cols);
     if (!k) return LN_ERR_NOMEM;
-    if (nt == 1) ln__wide_coefs(K, jb, k, 0, rows);
+    if (nt == 1) ln__wide_coefs(K, jb, k, 0, 0, rows);
     else {
         LN__PRAGMA(omp parallel for schedule(static) num_threads(nt))
         for (int t = 0; t < nt; t++)
-            ln__wide_coefs(K, jb, k, rows * (size_t)t / (size_t)nt,
+            ln__wide_coefs(K, jb, k, 0, rows * (size_t)t / (size_t)nt,
                            rows * (size_t)(t + 1) / (size_t)nt);
     }
     if (ntt == 1) ln__wide_tiles(K, jb, k, dgamma, dbeta, rows, 0, ntile);
