@@ -33,7 +33,8 @@
      LN_MALLOC(n), LN_FREE(p)  allocator for ln_backward's dγ/dβ scratch (see below)
      LAYERNORM_PARALLEL_MIN elements (rows·cols) from which a call uses OpenMP threads
                             (default 131072)
-     LAYERNORM_STREAM_MIN   output bytes from which stores bypass the cache (default 32 MiB)
+     LAYERNORM_STREAM_MIN   output bytes from which stores bypass the cache (non-temporal);
+                            default: never (it measured slower on the machine we tuned on)
 
    SIMD AND THREADS
      On x86-64 with GCC or Clang the AVX-512 and AVX2+FMA kernels are compiled with
@@ -201,8 +202,8 @@ LNDEF const char *ln_path_name(int path);
 #ifndef LAYERNORM_PARALLEL_MIN
 #define LAYERNORM_PARALLEL_MIN 131072
 #endif
-#ifndef LAYERNORM_STREAM_MIN
-#define LAYERNORM_STREAM_MIN (32u << 20)
+#ifndef LAYERNORM_STREAM_MIN /* off by default: measured slower on AMD Zen 5 (see README) */
+#define LAYERNORM_STREAM_MIN ((size_t)-1)
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -258,10 +259,11 @@ LNDEF const char *ln_path_name(int path);
 /* dγ/dβ are summed over fixed chunks of about this many elements' rows; the chunk
    partials are added in chunk order, which makes them independent of thread count. */
 #define LN__CHUNK_ELEMS 32768
+#define LN__MAX_CHUNKS 64
 /* From this many columns, the backward sums dγ/dβ tile by tile over all rows instead of
    into a cols-long double accumulator (which would no longer fit the L2 cache); tiles of
    LN__SEG columns, with a stack buffer. One-row calls always do. */
-#define LN__WIDE 131072
+#define LN__WIDE 32768
 #define LN__SEG 1024
 
 /* bwd_apply flags */
@@ -1116,6 +1118,15 @@ static int ln__thread_id(void) {
 #endif
 }
 
+/* Threads actually running the region: the runtime may give fewer than asked for. */
+static int ln__team_size(void) {
+#ifdef LN__OPENMP
+    return omp_get_num_threads();
+#else
+    return 1;
+#endif
+}
+
 /* Non-temporal stores are weakly ordered: fence them before another thread reads. */
 static void ln__stream_fence(int stream) {
 #if defined(LN__HAVE_AVX512) || defined(LN__HAVE_AVX2)
@@ -1325,12 +1336,13 @@ static void ln__forward_rows(int path, float *y, float *sum, float *mean, float 
     }
 }
 
-/* Rows per dγ/dβ chunk: depends on cols only, never on the thread count. */
-static size_t ln__chunk_rows(size_t cols) {
-    size_t c = LN__CHUNK_ELEMS / cols;
+/* Rows per dγ/dβ chunk: about LN__CHUNK_ELEMS elements, and at most LN__MAX_CHUNKS chunks.
+   It depends on the shape only, never on the thread count. */
+static size_t ln__chunk_rows(size_t rows, size_t cols) {
+    size_t c = LN__CHUNK_ELEMS / cols, m = (rows + LN__MAX_CHUNKS - 1) / LN__MAX_CHUNKS;
+    c = c > m ? c : m;
     return c ? c : 1;
 }
-
 /* dst[j] += (float)src[j]: the double sums land in the user's float accumulators */
 LN__VECTORIZE static void ln__add_rounded(float *dst, const double *src, size_t n) {
     size_t j;
@@ -1415,7 +1427,8 @@ static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
     const ln__ranges *R = ln__ranges_for(path);
     int stream = dx && rows * cols * sizeof(float) >= (size_t)LAYERNORM_STREAM_MIN;
     int flags = (acc ? LN__DX_ACC : 0) | (stream ? LN__STREAM : 0);
-    size_t chunk = ln__chunk_rows(cols), nch = (rows + chunk - 1) / chunk;
+    size_t chunk = ln__chunk_rows(rows, cols), nch = (rows + chunk - 1) / chunk;
+    size_t lo, hi;
     int nt = ln__threads(rows, rows * cols), use_part;
     double *scratch, *G, *Gg, *Gb;
     ln__bwd_job job;
@@ -1439,45 +1452,45 @@ static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
 
     if (rows == 1 || cols >= LN__WIDE) return ln__backward_wide(K, &job, dgamma, dbeta, rows);
     if ((size_t)nt > nch) nt = (int)nch;
-    /* One thread adds chunk 0 straight into the total and needs a partial only for the
-       later chunks; several threads each need their own. Either way the additions, and
-       so the bits, are the same. */
-    use_part = nt > 1 || (nch > 1 && chunk > 1);
-    scratch = (double *)LN_MALLOC((size_t)(1 + (use_part ? nt : 0)) * 2 * cols * sizeof(double));
-    if (!scratch) return LN_ERR_NOMEM;
-    G = scratch;
-    Gg = dgamma ? G : NULL;
-    Gb = dbeta ? G + cols : NULL;
-
-    if (nt == 1) { /* chunk 0 straight into G, later chunks through the partial P */
-        double *P = use_part ? scratch + 2 * cols : G;
+    lo = dgamma ? 0 : cols; /* the part of a partial [dγ | dβ] that is asked for */
+    hi = dbeta ? 2 * cols : cols;
+    if (nt == 1) {
+        /* chunk 0 straight into G, each later chunk into the partial P, then G += P */
+        use_part = nch > 1 && chunk > 1;
+        scratch = (double *)LN_MALLOC((size_t)(use_part ? 4 : 2) * cols * sizeof(double));
+        if (!scratch) return LN_ERR_NOMEM;
+        G = scratch;
         for (size_t kc = 0; kc < nch; kc++) {
             size_t r0 = kc * chunk, r1 = r0 + chunk < rows ? r0 + chunk : rows;
             int direct = !use_part || kc == 0;
-            double *Q = direct ? G : P;
-            R->backward(&job, dgamma ? Q : NULL, dbeta ? Q + cols : NULL, r0, r1,
-                        !direct || kc == 0);
-            if (!direct) {
-                if (Gg) ln__combine(Gg, P, cols, 0);
-                if (Gb) ln__combine(Gb, P + cols, cols, 0);
-            }
+            double *Q = direct ? G : G + 2 * cols;
+            R->backward(&job, dgamma ? Q : NULL, dbeta ? Q + cols : NULL, r0, r1, kc == 0 || !direct);
+            if (!direct) ln__combine(G + lo, Q + lo, hi - lo, 0);
         }
         ln__stream_fence(stream);
     } else {
-        LN__PRAGMA(omp parallel for ordered schedule(static, 1) num_threads(nt))
-        for (ptrdiff_t kc = 0; kc < (ptrdiff_t)nch; kc++) {
-            size_t r0 = (size_t)kc * chunk, r1 = r0 + chunk < rows ? r0 + chunk : rows;
-            double *P = scratch + (size_t)(1 + ln__thread_id()) * 2 * cols;
-            double *pg = dgamma ? P : NULL, *pb = dbeta ? P + cols : NULL;
-            R->backward(&job, pg, pb, r0, r1, 1);
-            ln__stream_fence(stream);
-            LN__PRAGMA(omp ordered)
-            {
-                if (Gg) ln__combine(Gg, pg, cols, kc == 0);
-                if (Gb) ln__combine(Gb, pb, cols, kc == 0);
+        /* every chunk into its own partial, threads over contiguous runs of chunks; then the
+           partials are added in chunk order, threads over columns: the same additions */
+        scratch = (double *)LN_MALLOC(nch * 2 * cols * sizeof(double));
+        if (!scratch) return LN_ERR_NOMEM;
+        G = scratch;
+        LN__PRAGMA(omp parallel num_threads(nt))
+        {
+            size_t t = (size_t)ln__thread_id(), T = (size_t)ln__team_size(), k;
+            size_t k0 = nch * t / T, k1 = nch * (t + 1) / T;
+            size_t j0 = lo + (hi - lo) * t / T, j1 = lo + (hi - lo) * (t + 1) / T;
+            for (k = k0; k < k1; k++) {
+                size_t r0 = k * chunk, r1 = r0 + chunk < rows ? r0 + chunk : rows;
+                double *P = scratch + k * 2 * cols;
+                R->backward(&job, dgamma ? P : NULL, dbeta ? P + cols : NULL, r0, r1, 1);
             }
+            ln__stream_fence(stream);
+            LN__PRAGMA(omp barrier)
+            for (k = 1; k < nch; k++) ln__combine(G + j0, scratch + k * 2 * cols + j0, j1 - j0, 0);
         }
     }
+    Gg = G;
+    Gb = G + cols;
     if (dgamma) ln__add_rounded(dgamma, Gg, cols);
     if (dbeta) ln__add_rounded(dbeta, Gb, cols);
     LN_FREE(scratch);

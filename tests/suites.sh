@@ -26,6 +26,8 @@ suite core-clang-O2        core_run build/test_core_clang   0 clang -std=c11 -O2
 suite core-gcc-O3-native   core_run build/test_core_native  1 gcc -std=c11 -O3 -march=native $WARN -fopenmp
 suite core-gcc-O2-nosimd   core_run build/test_core_nosimd  1 gcc -std=c99 -O2 $WARN -fopenmp -DLAYERNORM_NO_SIMD
 suite core-gcc-O0-noomp    core_run build/test_core_O0      1 gcc -std=c99 -O0 $WARN
+# non-temporal stores are off by default; this build streams every output
+suite core-gcc-O2-stream   core_run build/test_core_stream  1 gcc -std=c99 -O2 $WARN -fopenmp -DLAYERNORM_STREAM_MIN=0
 if [ -z "$QUICK" ]; then
   suite core-clang-asan-ubsan core_run build/test_core_san  1 clang -std=c11 -O1 -g $WARN \
     -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
