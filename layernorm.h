@@ -1832,51 +1832,74 @@ LN__PRIV int ln__forward_strided_on(int path, float *y, float *mean, float *rstd
     return LN_OK;
 }
 
+/* Outer slices o0..o1 into the chunk partial P = [dγ | dβ], one sum per channel: the
+   slices add into LN__SLOTS sums per channel (the first one stores), folded at the end. */
+static void ln__strided_chunk(ln__strided_bwd_fn b, double *P, float *dx, const float *dy,
+                              const float *x, const float *gamma, const float *mean,
+                              const float *rstd, size_t cols, size_t inner, size_t o0,
+                              size_t o1) {
+    double *Pb = P + LN__SLOTS * cols;
+    size_t o, c, k, slice = cols * inner;
+    for (o = o0; o < o1; o++)
+        b(dx ? dx + o * slice : NULL, P, Pb, dy + o * slice, x + o * slice, gamma,
+          mean + o * inner, rstd + o * inner, cols, inner, o == o0);
+    for (c = 0; c < cols; c++) { /* dγ slots -> P[c], in place (c <= 8c) */
+        double sg = 0;
+        for (k = 0; k < LN__SLOTS; k++) sg += P[c * LN__SLOTS + k];
+        P[c] = sg;
+    }
+    for (c = 0; c < cols; c++) { /* dβ slots -> P[cols + c] (behind every unread slot) */
+        double sb = 0;
+        for (k = 0; k < LN__SLOTS; k++) sb += Pb[c * LN__SLOTS + k];
+        P[cols + c] = sb;
+    }
+}
+
 LN__PRIV int ln__backward_strided_on(int path, float *dx, float *dgamma, float *dbeta,
                                      const float *dy, const float *x, const float *gamma,
                                      const float *mean, const float *rstd, size_t outer,
                                      size_t cols, size_t inner) {
     ln__strided_fwd_fn f;
     ln__strided_bwd_fn b;
-    size_t slice = cols * inner;
+    size_t chunk, nch, psz = 2 * LN__SLOTS * cols;
     int st, nt;
-    double *scratch, *Gg, *Gb;
+    double *scratch, *G;
     if (!dy || !x || !mean || !rstd) return LN_ERR_NULL;
     if ((st = ln__check(outer, cols, inner, 0.0f, 0)) != LN_OK) return st > 0 ? LN_OK : st;
     if (inner == 1)
         return ln__backward_on(path, dx, dgamma, dbeta, dy, x, gamma, mean, rstd, outer, cols);
     ln__strided_fns(path, &f, &b);
-    nt = ln__threads(outer, outer * slice);
-    /* dγ/dβ: each outer slice sums into its own partial (LN__SLOTS per channel, then one
-       per channel), and the partials are added in slice order, as rows are. */
-    scratch = (double *)LN_MALLOC((2 + (size_t)nt * 2 * LN__SLOTS) * cols * sizeof(double));
+    /* dγ/dβ as for rows: fixed chunks of outer slices (at most LN__MAX_CHUNKS), each into
+       its own partial, the partials added in chunk order. */
+    chunk = (outer + LN__MAX_CHUNKS - 1) / LN__MAX_CHUNKS;
+    nch = (outer + chunk - 1) / chunk;
+    nt = ln__threads(nch, outer * cols * inner);
+    scratch = (double *)LN_MALLOC((nt == 1 ? (nch > 1 ? 2 : 1) : nch) * psz * sizeof(double));
     if (!scratch) return LN_ERR_NOMEM;
-    Gg = scratch;
-    Gb = scratch + cols;
-    LN__PRAGMA(omp parallel for ordered schedule(static, 1) num_threads(nt) if (nt > 1))
-    for (ptrdiff_t o = 0; o < (ptrdiff_t)outer; o++) {
-        double *P = scratch + (2 + (size_t)ln__thread_id() * 2 * LN__SLOTS) * cols;
-        double *Pb = P + LN__SLOTS * cols;
-        size_t so = (size_t)o * slice, io = (size_t)o * inner, c, k;
-        b(dx ? dx + so : NULL, P, Pb, dy + so, x + so, gamma, mean + io, rstd + io, cols, inner,
-          1);
-        for (c = 0; c < cols; c++) { /* slots -> one sum per channel, in place (c <= 8c) */
-            double sg = 0, sb = 0;
-            for (k = 0; k < LN__SLOTS; k++) {
-                sg += P[c * LN__SLOTS + k];
-                sb += Pb[c * LN__SLOTS + k];
-            }
-            P[c] = sg;
-            Pb[c] = sb;
+    G = scratch;
+    if (nt == 1) {
+        for (size_t k = 0; k < nch; k++) {
+            size_t o0 = k * chunk, o1 = o0 + chunk < outer ? o0 + chunk : outer;
+            double *P = k == 0 ? G : scratch + psz;
+            ln__strided_chunk(b, P, dx, dy, x, gamma, mean, rstd, cols, inner, o0, o1);
+            if (k > 0) ln__combine(G, P, 2 * cols, 0);
         }
-        LN__PRAGMA(omp ordered)
+    } else {
+        LN__PRAGMA(omp parallel num_threads(nt))
         {
-            ln__combine(Gg, P, cols, o == 0);
-            ln__combine(Gb, Pb, cols, o == 0);
+            size_t t = (size_t)ln__thread_id(), T = (size_t)ln__team_size(), k;
+            size_t j0 = 2 * cols * t / T, j1 = 2 * cols * (t + 1) / T;
+            for (k = nch * t / T; k < nch * (t + 1) / T; k++) {
+                size_t o0 = k * chunk, o1 = o0 + chunk < outer ? o0 + chunk : outer;
+                ln__strided_chunk(b, scratch + k * psz, dx, dy, x, gamma, mean, rstd, cols,
+                                  inner, o0, o1);
+            }
+            LN__PRAGMA(omp barrier)
+            for (k = 1; k < nch; k++) ln__combine(G + j0, scratch + k * psz + j0, j1 - j0, 0);
         }
     }
-    if (dgamma) ln__add_rounded(dgamma, Gg, cols);
-    if (dbeta) ln__add_rounded(dbeta, Gb, cols);
+    if (dgamma) ln__add_rounded(dgamma, G, cols);
+    if (dbeta) ln__add_rounded(dbeta, G + cols, cols);
     LN_FREE(scratch);
     return LN_OK;
 }
