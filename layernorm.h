@@ -349,9 +349,9 @@ static void ln__scalar_bwd_sums(double out[3], const float *dy, const float *x,
     size_t i;
     for (i = 0; i < n; i++) {
         float g = gamma ? gamma[i] * dy[i] : dy[i];
-        float xt = x[i] - mean;
+        double xt = (double)x[i] - mean; /* exact, unlike its float twin */
         sg += g;
-        sgx += (double)g * xt;
+        sgx += g * xt;
         sx += xt;
     }
     out[0] = sg;
@@ -552,8 +552,12 @@ LN__AVX512_K void ln__avx512_norm(float *y, const float *x, size_t n, float mhi,
         ln__512_norm_step(y, x, i, ln__512_mask(n - i), LN__ST_MASKED, vh, vl, vr, gamma, beta);
 }
 
-LN__AVX512 static inline void ln__512_sums_step(__m512d acc[6], __m512 g, __m512 xt) {
-    __m512d g0 = ln__512_lo(g), g1 = ln__512_hi(g), x0 = ln__512_lo(xt), x1 = ln__512_hi(xt);
+/* x̃ = x − mean in double (exact); masked-off lanes must give 0, not −mean */
+LN__AVX512 static inline void ln__512_sums_step(__m512d acc[6], __m512 g, __m512 xv, __m512d m,
+                                                __mmask16 k) {
+    __m512d g0 = ln__512_lo(g), g1 = ln__512_hi(g);
+    __m512d x0 = _mm512_maskz_sub_pd((__mmask8)(k & 0xFF), ln__512_lo(xv), m);
+    __m512d x1 = _mm512_maskz_sub_pd((__mmask8)(k >> 8), ln__512_hi(xv), m);
     acc[0] = _mm512_add_pd(acc[0], g0);
     acc[1] = _mm512_add_pd(acc[1], g1);
     acc[2] = _mm512_fmadd_pd(g0, x0, acc[2]);
@@ -564,7 +568,7 @@ LN__AVX512 static inline void ln__512_sums_step(__m512d acc[6], __m512 g, __m512
 
 LN__AVX512_K void ln__avx512_bwd_sums(double out[3], const float *dy, const float *x,
                                            const float *gamma, size_t n, float mean) {
-    const __m512 vmean = _mm512_set1_ps(mean);
+    const __m512d vmean = _mm512_set1_pd(mean);
     __m512d acc[6];
     size_t i = 0;
     int j;
@@ -572,13 +576,13 @@ LN__AVX512_K void ln__avx512_bwd_sums(double out[3], const float *dy, const floa
     for (; i + 16 <= n; i += 16) {
         __m512 d = _mm512_loadu_ps(dy + i);
         __m512 g = gamma ? _mm512_mul_ps(_mm512_loadu_ps(gamma + i), d) : d;
-        ln__512_sums_step(acc, g, _mm512_sub_ps(_mm512_loadu_ps(x + i), vmean));
+        ln__512_sums_step(acc, g, _mm512_loadu_ps(x + i), vmean, 0xFFFF);
     }
     if (i < n) {
         __mmask16 k = ln__512_mask(n - i);
         __m512 d = _mm512_maskz_loadu_ps(k, dy + i);
         __m512 g = gamma ? _mm512_mul_ps(_mm512_maskz_loadu_ps(k, gamma + i), d) : d;
-        ln__512_sums_step(acc, g, _mm512_maskz_sub_ps(k, _mm512_maskz_loadu_ps(k, x + i), vmean));
+        ln__512_sums_step(acc, g, _mm512_maskz_loadu_ps(k, x + i), vmean, k);
     }
     out[0] = ln__512_hsum(_mm512_add_pd(acc[0], acc[1]));
     out[1] = ln__512_hsum(_mm512_add_pd(acc[2], acc[3]));
@@ -665,10 +669,6 @@ LN__AVX2 static inline void ln__256_store(float *p, __m256 v, size_t w, int stre
 }
 LN__AVX2 static inline __m256d ln__256_lo(__m256 v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }
 LN__AVX2 static inline __m256d ln__256_hi(__m256 v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
-/* first w of the 8 lanes: zero the rest (a 0 lane of x is not a 0 lane of x − mean) */
-LN__AVX2 static inline __m256 ln__256_keep(__m256 v, size_t w) {
-    return w >= 8 ? v : _mm256_and_ps(v, _mm256_castsi256_ps(ln__256_mask(w)));
-}
 /* p[0..w) (=|+=) a·b, or a alone when b is NULL-like (mul == 0) */
 LN__AVX2 static inline void ln__256_acc(double *p, __m256d a0, __m256d b0, __m256d a1, __m256d b1,
                                         size_t w, int first, int mul) {
@@ -784,8 +784,15 @@ LN__AVX2_K void ln__avx2_norm(float *y, const float *x, size_t n, float mhi, flo
     if (i < n) ln__256_norm_step(y, x, i, n - i, 0, vh, vl, vr, gamma, beta);
 }
 
-LN__AVX2 static inline void ln__256_sums_step(__m256d acc[6], __m256 g, __m256 xt) {
-    __m256d g0 = ln__256_lo(g), g1 = ln__256_hi(g), x0 = ln__256_lo(xt), x1 = ln__256_hi(xt);
+/* x̃ = x − mean in double (exact); lanes past w must give 0, not −mean */
+LN__AVX2 static inline void ln__256_sums_step(__m256d acc[6], __m256 g, __m256 xv, __m256d m,
+                                              size_t w) {
+    __m256d g0 = ln__256_lo(g), g1 = ln__256_hi(g);
+    __m256d x0 = _mm256_sub_pd(ln__256_lo(xv), m), x1 = _mm256_sub_pd(ln__256_hi(xv), m);
+    if (w < 8) {
+        x0 = _mm256_and_pd(x0, _mm256_castsi256_pd(ln__256_mask64(w < 4 ? w : 4)));
+        x1 = _mm256_and_pd(x1, _mm256_castsi256_pd(ln__256_mask64(w > 4 ? w - 4 : 0)));
+    }
     acc[0] = _mm256_add_pd(acc[0], g0);
     acc[1] = _mm256_add_pd(acc[1], g1);
     acc[2] = _mm256_fmadd_pd(g0, x0, acc[2]);
@@ -796,7 +803,7 @@ LN__AVX2 static inline void ln__256_sums_step(__m256d acc[6], __m256 g, __m256 x
 
 LN__AVX2_K void ln__avx2_bwd_sums(double out[3], const float *dy, const float *x,
                                        const float *gamma, size_t n, float mean) {
-    const __m256 vmean = _mm256_set1_ps(mean);
+    const __m256d vmean = _mm256_set1_pd(mean);
     __m256d acc[6];
     size_t i = 0;
     int j;
@@ -804,13 +811,13 @@ LN__AVX2_K void ln__avx2_bwd_sums(double out[3], const float *dy, const float *x
     for (; i + 8 <= n; i += 8) {
         __m256 d = _mm256_loadu_ps(dy + i);
         __m256 g = gamma ? _mm256_mul_ps(_mm256_loadu_ps(gamma + i), d) : d;
-        ln__256_sums_step(acc, g, _mm256_sub_ps(_mm256_loadu_ps(x + i), vmean));
+        ln__256_sums_step(acc, g, _mm256_loadu_ps(x + i), vmean, 8);
     }
     if (i < n) {
         size_t w = n - i;
         __m256 d = ln__256_load(dy + i, w);
         __m256 g = gamma ? _mm256_mul_ps(ln__256_load(gamma + i, w), d) : d;
-        ln__256_sums_step(acc, g, ln__256_keep(_mm256_sub_ps(ln__256_load(x + i, w), vmean), w));
+        ln__256_sums_step(acc, g, ln__256_load(x + i, w), vmean, w);
     }
     out[0] = ln__256_hsum(_mm256_add_pd(acc[0], acc[1]));
     out[1] = ln__256_hsum(_mm256_add_pd(acc[2], acc[3]));
@@ -937,15 +944,16 @@ static void ln__neon_norm(float *y, const float *x, size_t n, float mhi, float m
 
 static void ln__neon_bwd_sums(double out[3], const float *dy, const float *x,
                               const float *gamma, size_t n, float mean) {
-    const float32x4_t vmean = vdupq_n_f32(mean);
+    const float64x2_t vmean = vdupq_n_f64(mean);
     float64x2_t sg0 = vdupq_n_f64(0), sg1 = sg0, sgx0 = sg0, sgx1 = sg0, sx0 = sg0, sx1 = sg0;
     double tail[3];
     size_t i = 0;
     for (; i + 4 <= n; i += 4) {
         float32x4_t d = vld1q_f32(dy + i);
         float32x4_t g = gamma ? vmulq_f32(vld1q_f32(gamma + i), d) : d;
-        float32x4_t xt = vsubq_f32(vld1q_f32(x + i), vmean);
-        float64x2_t g0 = ln__neon_lo(g), g1 = ln__neon_hi(g), x0 = ln__neon_lo(xt), x1 = ln__neon_hi(xt);
+        float32x4_t xv = vld1q_f32(x + i);
+        float64x2_t g0 = ln__neon_lo(g), g1 = ln__neon_hi(g);
+        float64x2_t x0 = vsubq_f64(ln__neon_lo(xv), vmean), x1 = vsubq_f64(ln__neon_hi(xv), vmean);
         sg0 = vaddq_f64(sg0, g0);
         sg1 = vaddq_f64(sg1, g1);
         sgx0 = vfmaq_f64(sgx0, g0, x0);
@@ -1709,10 +1717,11 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
     size_t c, i, h;
     for (i = 0; i < w; i++) sg[i] = sgx[i] = sx[i] = 0;
     for (c = 0; c < cols; c++) {
-        float gm = gamma ? gamma[c] : 1.0f, g[LN__LANES], xt[LN__LANES];
-        for (i = 0; i < w; i++) { /* float math first: two simple loops vectorize */
+        float gm = gamma ? gamma[c] : 1.0f, g[LN__LANES];
+        double xt[LN__LANES];
+        for (i = 0; i < w; i++) { /* products and differences first: simple loops vectorize */
             g[i] = gm * dy[c * inner + i];
-            xt[i] = x[c * inner + i] - mean[i];
+            xt[i] = (double)x[c * inner + i] - mean[i]; /* exact */
         }
         for (i = 0; i < w; i++) {
             sg[i] += g[i];
