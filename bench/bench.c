@@ -2,7 +2,7 @@
 
    make bench                               plain `cc -O2 -fopenmp` build, then run
    make bench BENCH_CFLAGS="-O2 -march=native"   the same with other flags, to compare
-   ./build/bench [--quick] [--markdown] [--time S] [--main | --variants]
+   ./build/bench [--quick] [--markdown] [--time S] [--main | --variants | --shape RxC]
 
    For every shape and pass, at 1 thread and at the machine's thread count, it times the
    active SIMD path, the scalar reference path (ln__forward_on(LN_PATH_SCALAR, ...)) and a
@@ -28,6 +28,7 @@
    --markdown-file PATH  also write the report, in Markdown, to PATH
    --time S    seconds per kernel per cell (default 0.25)
    --main      only the ln_forward / ln_backward table; --variants: only the variants
+   --shape RxC only the ln_forward / ln_backward rows, on that shape
    Exit status: 0, or 2 when memory runs out. */
 #define _POSIX_C_SOURCE 200809L
 #define LAYERNORM_IMPLEMENTATION
@@ -46,6 +47,7 @@
 
 static int opt_quick, opt_markdown, opt_main = 1, opt_variants = 1;
 static const char *opt_mdfile; /* --markdown-file PATH: the report in Markdown, too */
+static size_t opt_rows, opt_cols;  /* --shape ROWSxCOLS: the main table on that shape only */
 static double opt_time = 0.25;
 
 /* ---- buffers for one shape: x [outer][cols][inner] and friends, in nsets copies ---- */
@@ -317,8 +319,9 @@ static void main_table(bu_table *t, const int *thr, int nthr)
     bu_table_set(t, r, col++, "% strm");
     snprintf(h, sizeof h, "%s speed-up", act); bu_table_set(t, r, col++, h);
 
-    for (si = 0; si < sizeof main_shapes / sizeof main_shapes[0]; si++) {
-        const shape shq = run_shape(main_shapes[si]), *sh = &shq;
+    for (si = 0; si < (opt_rows ? 1 : sizeof main_shapes / sizeof main_shapes[0]); si++) {
+        const shape one = {opt_rows, opt_cols, 1};
+        const shape shq = run_shape(opt_rows ? one : main_shapes[si]), *sh = &shq;
         char lab[48];
         ctx c;
         int pass, ti, first = 1;
@@ -447,7 +450,7 @@ static void variant_table(bu_table *t, const int *thr, int nthr)
 static void usage(void)
 {
     fprintf(stderr, "usage: bench [--quick] [--markdown] [--markdown-file PATH] [--time SECONDS]\n"
-                    "             [--main | --variants]\n");
+                    "             [--main | --variants | --shape ROWSxCOLS]\n");
     exit(1);
 }
 
@@ -491,6 +494,9 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--time") == 0 && i + 1 < argc) opt_time = atof(argv[++i]);
         else if (strcmp(argv[i], "--markdown-file") == 0 && i + 1 < argc) opt_mdfile = argv[++i];
         else if (strcmp(argv[i], "--main") == 0) opt_variants = 0;
+        else if (strcmp(argv[i], "--shape") == 0 && i + 1 < argc &&
+                 sscanf(argv[++i], "%zux%zu", &opt_rows, &opt_cols) == 2 && opt_rows && opt_cols)
+            opt_variants = 0;
         else if (strcmp(argv[i], "--variants") == 0) opt_main = 0;
         else usage();
     }
