@@ -1135,6 +1135,12 @@ static int ln__team_size(void) {
 #endif
 }
 
+/* Stream (non-temporal stores) an output of this many bytes? */
+static int ln__stream_for(size_t bytes) {
+    const size_t min = (size_t)(LAYERNORM_STREAM_MIN); /* a variable: no "always true" for 0 */
+    return bytes >= min;
+}
+
 /* Non-temporal stores are weakly ordered: fence them before another thread reads. */
 static void ln__stream_fence(int stream) {
 #if defined(LN__HAVE_AVX512) || defined(LN__HAVE_AVX2)
@@ -1331,7 +1337,7 @@ static void ln__forward_rows(int path, float *y, float *sum, float *mean, float 
     int nt = ln__threads(rows, rows * cols);
     j.y = y, j.sum = sum, j.mean = mean, j.rstd = rstd, j.x = x, j.res = res;
     j.gamma = gamma, j.beta = beta, j.cols = cols, j.eps = eps, j.rms = rms;
-    j.stream = rows * cols * sizeof(float) >= (size_t)LAYERNORM_STREAM_MIN;
+    j.stream = ln__stream_for(rows * cols * sizeof(float));
     if (nt == 1) {
         R->forward(&j, 0, rows);
         ln__stream_fence(j.stream);
@@ -1351,6 +1357,13 @@ static size_t ln__chunk_rows(size_t rows, size_t cols) {
     c = c > m ? c : m;
     return c ? c : 1;
 }
+/* n doubles of scratch; NULL (the caller returns LN_ERR_NOMEM) also if n is 0 or n·8
+   does not fit in a size_t */
+static double *ln__alloc_doubles(size_t n) {
+    if (n == 0 || n > (size_t)-1 / sizeof(double)) return NULL;
+    return (double *)LN_MALLOC(n * sizeof(double));
+}
+
 /* dst[j] += (float)src[j]: the double sums land in the user's float accumulators */
 LN__VECTORIZE static void ln__add_rounded(float *dst, const double *src, size_t n) {
     size_t j;
@@ -1402,10 +1415,11 @@ static void ln__wide_tiles(const ln__kernels *K, const ln__bwd_job *jb, const ln
 
 static int ln__backward_wide(const ln__kernels *K, const ln__bwd_job *jb, float *dgamma,
                              float *dbeta, size_t rows) {
-    ln__bwd_coef one, *k = rows == 1 ? &one : (ln__bwd_coef *)LN_MALLOC(rows * sizeof *k);
+    ln__bwd_coef one, *k = &one;
     size_t cols = jb->cols, ntile = (cols + LN__SEG - 1) / LN__SEG;
     int nt = ln__threads(rows, rows * cols), ntt = ln__threads(ntile, rows * cols);
-    if (!k) return LN_ERR_NOMEM;
+    memset(&one, 0, sizeof one);
+    if (rows > 1 && !(k = (ln__bwd_coef *)LN_MALLOC(rows * sizeof *k))) return LN_ERR_NOMEM;
     if (nt == 1) ln__wide_coefs(K, jb, k, 0, 0, rows);
     else {
         LN__PRAGMA(omp parallel for schedule(static) num_threads(nt))
@@ -1433,7 +1447,7 @@ static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
                              int rms, int acc) {
     const ln__kernels *K = ln__kernels_for(path);
     const ln__ranges *R = ln__ranges_for(path);
-    int stream = dx && rows * cols * sizeof(float) >= (size_t)LAYERNORM_STREAM_MIN;
+    int stream = dx && ln__stream_for(rows * cols * sizeof(float));
     int flags = (acc ? LN__DX_ACC : 0) | (stream ? LN__STREAM : 0);
     size_t chunk = ln__chunk_rows(rows, cols), nch = (rows + chunk - 1) / chunk;
     size_t lo, hi;
@@ -1465,7 +1479,7 @@ static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
     if (nt == 1) {
         /* chunk 0 straight into G, each later chunk into the partial P, then G += P */
         use_part = nch > 1 && chunk > 1;
-        scratch = (double *)LN_MALLOC((size_t)(use_part ? 4 : 2) * cols * sizeof(double));
+        scratch = ln__alloc_doubles((size_t)(use_part ? 4 : 2) * cols);
         if (!scratch) return LN_ERR_NOMEM;
         G = scratch;
         for (size_t kc = 0; kc < nch; kc++) {
@@ -1479,7 +1493,7 @@ static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
     } else {
         /* every chunk into its own partial, threads over contiguous runs of chunks; then the
            partials are added in chunk order, threads over columns: the same additions */
-        scratch = (double *)LN_MALLOC(nch * 2 * cols * sizeof(double));
+        scratch = ln__alloc_doubles(nch * 2 * cols);
         if (!scratch) return LN_ERR_NOMEM;
         G = scratch;
         LN__PRAGMA(omp parallel num_threads(nt))
@@ -1870,7 +1884,7 @@ LN__PRIV int ln__backward_strided_on(int path, float *dx, float *dgamma, float *
                                      size_t cols, size_t inner) {
     ln__strided_fwd_fn f;
     ln__strided_bwd_fn b;
-    size_t chunk, nch, psz = 2 * LN__SLOTS * cols;
+    size_t chunk, nch, psz = (size_t)2 * LN__SLOTS * cols;
     int st, nt;
     double *scratch, *G;
     if (!dy || !x || !mean || !rstd) return LN_ERR_NULL;
@@ -1883,7 +1897,7 @@ LN__PRIV int ln__backward_strided_on(int path, float *dx, float *dgamma, float *
     chunk = (outer + LN__MAX_CHUNKS - 1) / LN__MAX_CHUNKS;
     nch = (outer + chunk - 1) / chunk;
     nt = ln__threads(nch, outer * cols * inner);
-    scratch = (double *)LN_MALLOC((nt == 1 ? (nch > 1 ? 2 : 1) : nch) * psz * sizeof(double));
+    scratch = ln__alloc_doubles((nt == 1 ? (nch > 1 ? 2 : 1) : nch) * psz);
     if (!scratch) return LN_ERR_NOMEM;
     G = scratch;
     if (nt == 1) {
