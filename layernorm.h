@@ -53,9 +53,12 @@
      floating-point contraction setting (-ffp-contract).
 
    MEMORY
-     ln_forward allocates nothing. ln_backward with dgamma or dbeta and rows > 1 makes
-     one allocation of 16·cols·(threads+1) bytes per call, for the double-precision
-     dγ/dβ accumulators, and returns LN_ERR_NOMEM (writing nothing) if it fails.
+     The forward functions allocate nothing. A backward with dgamma or dbeta and rows > 1
+     makes one allocation per call for its double-precision dγ/dβ accumulators: 32·cols
+     bytes on one thread, up to 64 chunk partials of 16·cols bytes on several (for rows of
+     32768 columns or more: 48 bytes per row instead). If it fails the call returns
+     LN_ERR_NOMEM and writes nothing. The channels-first backward needs 128·cols bytes per
+     partial likewise.
 
    ALIASING
      y may equal x. dx may equal dy or x. sum (fused add) may equal x or residual.
