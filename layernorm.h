@@ -56,7 +56,7 @@
      The forward functions allocate nothing. A backward with dgamma or dbeta and rows > 1
      makes one allocation per call for its double-precision dγ/dβ accumulators: 32·cols
      bytes on one thread, up to 64 chunk partials of 16·cols bytes on several (for rows of
-     32768 columns or more: 48 bytes per row instead). If it fails the call returns
+     32768 columns or more: about 64 bytes per row instead). If it fails the call returns
      LN_ERR_NOMEM and writes nothing. The channels-first backward needs 128·cols bytes per
      partial likewise.
 
