@@ -1899,6 +1899,7 @@ LN__PRIV int ln__backward_strided_on(int path, float *dx, float *dgamma, float *
        its own partial, the partials added in chunk order. */
     chunk = (outer + LN__MAX_CHUNKS - 1) / LN__MAX_CHUNKS;
     nch = (outer + chunk - 1) / chunk;
+    if (nch == 0) return LN_OK; /* cannot happen (outer > 0); tells static analyzers so */
     nt = ln__threads(nch, outer * cols * inner);
     scratch = ln__alloc_doubles((nt == 1 ? (nch > 1 ? 2 : 1) : nch) * psz);
     if (!scratch) return LN_ERR_NOMEM;
