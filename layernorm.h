@@ -286,9 +286,10 @@ typedef struct ln__bwd_coef {
 
 /* One code path = one set of row kernels. Sums come back in double. */
 typedef struct ln__kernels {
-    double (*sum)(const float *x, size_t n);                   /* Σ x                */
+    /* out = { Σ d, Σ d² } with d = x − k in double (exact: both are floats) */
+    void (*moments)(const float *x, size_t n, double k, double out[2]);
     double (*sqdev)(const float *x, size_t n, double m);       /* Σ (x − m)²         */
-    double (*add_sum)(float *s, const float *x, const float *r, size_t n); /* s = x + r; Σ s */
+    void (*add)(float *s, const float *x, const float *r, size_t n); /* s = x + r */
     /* y = ((x − mhi) − mlo)·rstd·γ + β   (γ NULL: 1, β NULL: 0); pf: the next row, to
        prefetch (NULL: none) so its first read, from memory, overlaps this row's work */
     void (*norm)(float *y, const float *x, size_t n, float mhi, float mlo, float rstd,
@@ -305,13 +306,17 @@ typedef struct ln__kernels {
    The readable statement of the math, always compiled, and the oracle the SIMD paths are
    tested against. Sums are in double: x − mean must not lose the digits of a large mean. */
 
-static double ln__scalar_sum(const float *x, size_t n) {
-    double s = 0;
+static void ln__scalar_moments(const float *x, size_t n, double k, double out[2]) {
+    double s1 = 0, s2 = 0;
     size_t i;
-    for (i = 0; i < n; i++) s += x[i];
-    return s;
+    for (i = 0; i < n; i++) {
+        double d = (double)x[i] - k;
+        s1 += d;
+        s2 += d * d;
+    }
+    out[0] = s1;
+    out[1] = s2;
 }
-
 static double ln__scalar_sqdev(const float *x, size_t n, double m) {
     double s = 0;
     size_t i;
@@ -322,16 +327,10 @@ static double ln__scalar_sqdev(const float *x, size_t n, double m) {
     return s;
 }
 
-static double ln__scalar_add_sum(float *s, const float *x, const float *r, size_t n) {
-    double acc = 0;
+static void ln__scalar_add(float *s, const float *x, const float *r, size_t n) {
     size_t i;
-    for (i = 0; i < n; i++) {
-        s[i] = x[i] + r[i];
-        acc += s[i];
-    }
-    return acc;
+    for (i = 0; i < n; i++) s[i] = x[i] + r[i];
 }
-
 static void ln__scalar_norm(float *y, const float *x, size_t n, float mhi, float mlo,
                             float rstd, const float *gamma, const float *beta, int stream,
                             const float *pf) {
@@ -383,7 +382,7 @@ static void ln__scalar_bwd_apply(float *dx, double *pg, double *pb, const float 
 }
 
 static const ln__kernels ln__kernels_scalar = {
-    ln__scalar_sum, ln__scalar_sqdev, ln__scalar_add_sum, ln__scalar_norm,
+    ln__scalar_moments, ln__scalar_sqdev, ln__scalar_add, ln__scalar_norm,
     ln__scalar_bwd_sums, ln__scalar_bwd_apply};
 
 /* ---- 3. SIMD kernels --------------------------------------------------------------------
@@ -458,24 +457,36 @@ LN__AVX512 static inline void ln__512_acc1(double *p, __m512d a0, __m512d a1, __
     _mm512_mask_storeu_pd(p + 8, m1, a1);
 }
 
-LN__AVX512_K double ln__avx512_sum(const float *x, size_t n) {
-    __m512d a0 = _mm512_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
+LN__AVX512_K void ln__avx512_moments(const float *x, size_t n, double k, double out[2]) {
+    const __m512d vk = _mm512_set1_pd(k);
+    __m512d a0 = _mm512_setzero_pd(), a1 = a0, a2 = a0, a3 = a0, q0 = a0, q1 = a0, q2 = a0, q3 = a0;
     size_t i = 0;
     for (; i + 32 <= n; i += 32) {
         __m512 v0 = _mm512_loadu_ps(x + i), v1 = _mm512_loadu_ps(x + i + 16);
-        a0 = _mm512_add_pd(a0, ln__512_lo(v0));
-        a1 = _mm512_add_pd(a1, ln__512_hi(v0));
-        a2 = _mm512_add_pd(a2, ln__512_lo(v1));
-        a3 = _mm512_add_pd(a3, ln__512_hi(v1));
+        __m512d d0 = _mm512_sub_pd(ln__512_lo(v0), vk), d1 = _mm512_sub_pd(ln__512_hi(v0), vk);
+        __m512d d2 = _mm512_sub_pd(ln__512_lo(v1), vk), d3 = _mm512_sub_pd(ln__512_hi(v1), vk);
+        a0 = _mm512_add_pd(a0, d0);
+        a1 = _mm512_add_pd(a1, d1);
+        a2 = _mm512_add_pd(a2, d2);
+        a3 = _mm512_add_pd(a3, d3);
+        q0 = _mm512_fmadd_pd(d0, d0, q0);
+        q1 = _mm512_fmadd_pd(d1, d1, q1);
+        q2 = _mm512_fmadd_pd(d2, d2, q2);
+        q3 = _mm512_fmadd_pd(d3, d3, q3);
     }
     for (; i < n; i += 16) {
-        __m512 v = _mm512_maskz_loadu_ps(ln__512_mask(n - i), x + i);
-        a0 = _mm512_add_pd(a0, ln__512_lo(v));
-        a1 = _mm512_add_pd(a1, ln__512_hi(v));
+        __mmask16 m = ln__512_mask(n - i);
+        __m512 v = _mm512_maskz_loadu_ps(m, x + i);
+        __m512d d0 = _mm512_maskz_sub_pd((__mmask8)(m & 0xFF), ln__512_lo(v), vk);
+        __m512d d1 = _mm512_maskz_sub_pd((__mmask8)(m >> 8), ln__512_hi(v), vk);
+        a0 = _mm512_add_pd(a0, d0);
+        a1 = _mm512_add_pd(a1, d1);
+        q0 = _mm512_fmadd_pd(d0, d0, q0);
+        q1 = _mm512_fmadd_pd(d1, d1, q1);
     }
-    return ln__512_hsum(_mm512_add_pd(_mm512_add_pd(a0, a1), _mm512_add_pd(a2, a3)));
+    out[0] = ln__512_hsum(_mm512_add_pd(_mm512_add_pd(a0, a1), _mm512_add_pd(a2, a3)));
+    out[1] = ln__512_hsum(_mm512_add_pd(_mm512_add_pd(q0, q1), _mm512_add_pd(q2, q3)));
 }
-
 LN__AVX512_K double ln__avx512_sqdev(const float *x, size_t n, double m) {
     const __m512d vm = _mm512_set1_pd(m);
     __m512d a0 = _mm512_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
@@ -500,25 +511,16 @@ LN__AVX512_K double ln__avx512_sqdev(const float *x, size_t n, double m) {
     return ln__512_hsum(_mm512_add_pd(_mm512_add_pd(a0, a1), _mm512_add_pd(a2, a3)));
 }
 
-LN__AVX512_K double ln__avx512_add_sum(float *s, const float *x, const float *r, size_t n) {
-    __m512d a0 = _mm512_setzero_pd(), a1 = a0;
+LN__AVX512_K void ln__avx512_add(float *s, const float *x, const float *r, size_t n) {
     size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m512 v = _mm512_add_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(r + i));
-        _mm512_storeu_ps(s + i, v);
-        a0 = _mm512_add_pd(a0, ln__512_lo(v));
-        a1 = _mm512_add_pd(a1, ln__512_hi(v));
-    }
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(s + i, _mm512_add_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(r + i)));
     if (i < n) {
         __mmask16 k = ln__512_mask(n - i);
         __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(k, x + i), _mm512_maskz_loadu_ps(k, r + i));
         _mm512_mask_storeu_ps(s + i, k, v);
-        a0 = _mm512_add_pd(a0, ln__512_lo(v));
-        a1 = _mm512_add_pd(a1, ln__512_hi(v));
     }
-    return ln__512_hsum(_mm512_add_pd(a0, a1));
 }
-
 /* one vector of y = ((x − mhi) − mlo)·rstd·γ + β */
 LN__AVX512 static inline void ln__512_norm_step(float *y, const float *x, size_t i, __mmask16 k,
                                                 int how, __m512 vh, __m512 vl, __m512 vr,
@@ -646,7 +648,7 @@ LN__AVX512_K void ln__avx512_bwd_apply(float *dx, double *pg, double *pb, const 
 }
 
 static const ln__kernels ln__kernels_avx512 = {
-    ln__avx512_sum, ln__avx512_sqdev, ln__avx512_add_sum, ln__avx512_norm,
+    ln__avx512_moments, ln__avx512_sqdev, ln__avx512_add, ln__avx512_norm,
     ln__avx512_bwd_sums, ln__avx512_bwd_apply};
 #endif /* LN__HAVE_AVX512 */
 
@@ -698,24 +700,39 @@ LN__AVX2 static inline double ln__256_hsum(__m256d v) {
     return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
 }
 
-LN__AVX2_K double ln__avx2_sum(const float *x, size_t n) {
-    __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
+LN__AVX2_K void ln__avx2_moments(const float *x, size_t n, double k, double out[2]) {
+    const __m256d vk = _mm256_set1_pd(k);
+    __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0, q0 = a0, q1 = a0, q2 = a0, q3 = a0;
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
         __m256 v0 = _mm256_loadu_ps(x + i), v1 = _mm256_loadu_ps(x + i + 8);
-        a0 = _mm256_add_pd(a0, ln__256_lo(v0));
-        a1 = _mm256_add_pd(a1, ln__256_hi(v0));
-        a2 = _mm256_add_pd(a2, ln__256_lo(v1));
-        a3 = _mm256_add_pd(a3, ln__256_hi(v1));
+        __m256d d0 = _mm256_sub_pd(ln__256_lo(v0), vk), d1 = _mm256_sub_pd(ln__256_hi(v0), vk);
+        __m256d d2 = _mm256_sub_pd(ln__256_lo(v1), vk), d3 = _mm256_sub_pd(ln__256_hi(v1), vk);
+        a0 = _mm256_add_pd(a0, d0);
+        a1 = _mm256_add_pd(a1, d1);
+        a2 = _mm256_add_pd(a2, d2);
+        a3 = _mm256_add_pd(a3, d3);
+        q0 = _mm256_fmadd_pd(d0, d0, q0);
+        q1 = _mm256_fmadd_pd(d1, d1, q1);
+        q2 = _mm256_fmadd_pd(d2, d2, q2);
+        q3 = _mm256_fmadd_pd(d3, d3, q3);
     }
     for (; i < n; i += 8) {
-        __m256 v = ln__256_load(x + i, n - i);
-        a0 = _mm256_add_pd(a0, ln__256_lo(v));
-        a1 = _mm256_add_pd(a1, ln__256_hi(v));
+        size_t w = n - i;
+        __m256 v = ln__256_load(x + i, w);
+        __m256d d0 = _mm256_sub_pd(ln__256_lo(v), vk), d1 = _mm256_sub_pd(ln__256_hi(v), vk);
+        if (w < 8) {
+            d0 = _mm256_and_pd(d0, _mm256_castsi256_pd(ln__256_mask64(w < 4 ? w : 4)));
+            d1 = _mm256_and_pd(d1, _mm256_castsi256_pd(ln__256_mask64(w > 4 ? w - 4 : 0)));
+        }
+        a0 = _mm256_add_pd(a0, d0);
+        a1 = _mm256_add_pd(a1, d1);
+        q0 = _mm256_fmadd_pd(d0, d0, q0);
+        q1 = _mm256_fmadd_pd(d1, d1, q1);
     }
-    return ln__256_hsum(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
+    out[0] = ln__256_hsum(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
+    out[1] = ln__256_hsum(_mm256_add_pd(_mm256_add_pd(q0, q1), _mm256_add_pd(q2, q3)));
 }
-
 LN__AVX2_K double ln__avx2_sqdev(const float *x, size_t n, double m) {
     const __m256d vm = _mm256_set1_pd(m);
     __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
@@ -743,19 +760,13 @@ LN__AVX2_K double ln__avx2_sqdev(const float *x, size_t n, double m) {
     return ln__256_hsum(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
 }
 
-LN__AVX2_K double ln__avx2_add_sum(float *s, const float *x, const float *r, size_t n) {
-    __m256d a0 = _mm256_setzero_pd(), a1 = a0;
+LN__AVX2_K void ln__avx2_add(float *s, const float *x, const float *r, size_t n) {
     size_t i;
     for (i = 0; i < n; i += 8) {
         size_t w = n - i;
-        __m256 v = _mm256_add_ps(ln__256_load(x + i, w), ln__256_load(r + i, w));
-        ln__256_store(s + i, v, w, 0);
-        a0 = _mm256_add_pd(a0, ln__256_lo(v));
-        a1 = _mm256_add_pd(a1, ln__256_hi(v));
+        ln__256_store(s + i, _mm256_add_ps(ln__256_load(x + i, w), ln__256_load(r + i, w)), w, 0);
     }
-    return ln__256_hsum(_mm256_add_pd(a0, a1));
 }
-
 LN__AVX2 static inline void ln__256_norm_step(float *y, const float *x, size_t i, size_t w,
                                               int stream, __m256 vh, __m256 vl, __m256 vr,
                                               const float *gamma, const float *beta) {
@@ -879,7 +890,7 @@ LN__AVX2_K void ln__avx2_bwd_apply(float *dx, double *pg, double *pb, const floa
 }
 
 static const ln__kernels ln__kernels_avx2 = {
-    ln__avx2_sum, ln__avx2_sqdev, ln__avx2_add_sum, ln__avx2_norm,
+    ln__avx2_moments, ln__avx2_sqdev, ln__avx2_add, ln__avx2_norm,
     ln__avx2_bwd_sums, ln__avx2_bwd_apply};
 #endif /* LN__HAVE_AVX2 */
 
@@ -888,20 +899,23 @@ static const ln__kernels ln__kernels_avx2 = {
 static inline float64x2_t ln__neon_lo(float32x4_t v) { return vcvt_f64_f32(vget_low_f32(v)); }
 static inline float64x2_t ln__neon_hi(float32x4_t v) { return vcvt_high_f64_f32(v); }
 
-static double ln__neon_sum(const float *x, size_t n) {
-    float64x2_t a0 = vdupq_n_f64(0), a1 = a0, a2 = a0, a3 = a0;
+static void ln__neon_moments(const float *x, size_t n, double k, double out[2]) {
+    const float64x2_t vk = vdupq_n_f64(k);
+    float64x2_t a0 = vdupq_n_f64(0), a1 = a0, q0 = a0, q1 = a0;
+    double tail[2];
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        float32x4_t v0 = vld1q_f32(x + i), v1 = vld1q_f32(x + i + 4);
-        a0 = vaddq_f64(a0, ln__neon_lo(v0));
-        a1 = vaddq_f64(a1, ln__neon_hi(v0));
-        a2 = vaddq_f64(a2, ln__neon_lo(v1));
-        a3 = vaddq_f64(a3, ln__neon_hi(v1));
+    for (; i + 4 <= n; i += 4) {
+        float32x4_t v = vld1q_f32(x + i);
+        float64x2_t d0 = vsubq_f64(ln__neon_lo(v), vk), d1 = vsubq_f64(ln__neon_hi(v), vk);
+        a0 = vaddq_f64(a0, d0);
+        a1 = vaddq_f64(a1, d1);
+        q0 = vfmaq_f64(q0, d0, d0);
+        q1 = vfmaq_f64(q1, d1, d1);
     }
-    return vaddvq_f64(vaddq_f64(vaddq_f64(a0, a1), vaddq_f64(a2, a3))) +
-           ln__scalar_sum(x + i, n - i);
+    ln__scalar_moments(x + i, n - i, k, tail);
+    out[0] = vaddvq_f64(vaddq_f64(a0, a1)) + tail[0];
+    out[1] = vaddvq_f64(vaddq_f64(q0, q1)) + tail[1];
 }
-
 static double ln__neon_sqdev(const float *x, size_t n, double m) {
     const float64x2_t vm = vdupq_n_f64(m);
     float64x2_t a0 = vdupq_n_f64(0), a1 = a0, a2 = a0, a3 = a0;
@@ -919,18 +933,11 @@ static double ln__neon_sqdev(const float *x, size_t n, double m) {
            ln__scalar_sqdev(x + i, n - i, m);
 }
 
-static double ln__neon_add_sum(float *s, const float *x, const float *r, size_t n) {
-    float64x2_t a0 = vdupq_n_f64(0), a1 = a0;
+static void ln__neon_add(float *s, const float *x, const float *r, size_t n) {
     size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        float32x4_t v = vaddq_f32(vld1q_f32(x + i), vld1q_f32(r + i));
-        vst1q_f32(s + i, v);
-        a0 = vaddq_f64(a0, ln__neon_lo(v));
-        a1 = vaddq_f64(a1, ln__neon_hi(v));
-    }
-    return vaddvq_f64(vaddq_f64(a0, a1)) + ln__scalar_add_sum(s + i, x + i, r + i, n - i);
+    for (; i + 4 <= n; i += 4) vst1q_f32(s + i, vaddq_f32(vld1q_f32(x + i), vld1q_f32(r + i)));
+    ln__scalar_add(s + i, x + i, r + i, n - i);
 }
-
 static void ln__neon_norm(float *y, const float *x, size_t n, float mhi, float mlo, float rstd,
                           const float *gamma, const float *beta, int stream, const float *pf) {
     const float32x4_t vh = vdupq_n_f32(mhi), vl = vdupq_n_f32(mlo), vr = vdupq_n_f32(rstd);
@@ -1016,7 +1023,7 @@ static void ln__neon_bwd_apply(float *dx, double *pg, double *pb, const float *d
 }
 
 static const ln__kernels ln__kernels_neon = {
-    ln__neon_sum, ln__neon_sqdev, ln__neon_add_sum, ln__neon_norm,
+    ln__neon_moments, ln__neon_sqdev, ln__neon_add, ln__neon_norm,
     ln__neon_bwd_sums, ln__neon_bwd_apply};
 #endif /* LN__HAVE_NEON */
 
@@ -1154,28 +1161,30 @@ static void ln__stream_fence(int stream) {
 }
 
 /* Moments of one row, in double: mean and M2 = Σ(x − mean)² (rms: mean = 0, M2 = Σx²).
-   With res != NULL the row is s = x + res, written to `sum` as it is read.
-   Rows longer than LN__BLOCK are summarized block by block, each block read twice while
-   it is in L1, and merged with Chan's formula: for blocks a, b with n = na + nb and
-   d = mean_b − mean_a:   mean = mean_a + d·nb/n,   M2 = M2_a + M2_b + d²·na·nb/n. */
+   With res != NULL the row is s = x + res, written to `sum` first (block by block).
+   Rows longer than LN__BLOCK are summarized block by block and merged with Chan's
+   formula: for blocks a, b with n = na + nb and d = mean_b − mean_a:
+       mean = mean_a + d·nb/n,   M2 = M2_a + M2_b + d²·na·nb/n. */
 LN__INLINE void ln__row_moments(const ln__kernels *K, float *sum, const float *x, const float *res,
                             size_t n, int rms, double *mean_out, double *m2_out) {
     double mean = 0, m2 = 0;
     size_t j, done = 0;
-    if (n <= LN__BLOCK && !sum) { /* the common case: a plain two-pass over a cached row */
-        mean = rms ? 0.0 : K->sum(x, n) / (double)n;
-        *m2_out = K->sqdev(x, n, mean);
-        *mean_out = mean;
-        return;
-    }
     for (j = 0; j < n; j += LN__BLOCK) {
         size_t nb = n - j < LN__BLOCK ? n - j : LN__BLOCK;
         const float *src = sum ? sum + j : x + j;
-        double s = sum ? K->add_sum(sum + j, x + j, res + j, nb) : (rms ? 0 : K->sum(x + j, nb));
+        if (sum) K->add(sum + j, x + j, res + j, nb);
         if (rms) {
             m2 += K->sqdev(src, nb, 0.0);
         } else {
-            double bmean = s / (double)nb, bm2 = K->sqdev(src, nb, bmean);
+            /* one sweep: S1 = Σd, S2 = Σd², d = x − k with k = the block's first value;
+               mean = k + S1/nb, M2 = S2 − S1²/nb. Since k is a sample of the block,
+               (mean − k)² <= nb·var, so the cancellation costs at most a factor nb:
+               relative error <= ~nb·(nb/32)·2^-53, about 1e-10 for a full block. */
+            double o[2], k = src[0], bmean, bm2;
+            K->moments(src, nb, k, o);
+            bmean = k + o[0] / (double)nb;
+            bm2 = o[1] - o[0] * (o[0] / (double)nb);
+            if (bm2 < 0) bm2 = 0; /* rounding on a (near-)constant block */
             if (done == 0) {
                 mean = bmean;
                 m2 = bm2;
@@ -1190,7 +1199,6 @@ LN__INLINE void ln__row_moments(const ln__kernels *K, float *sum, const float *x
     *mean_out = mean;
     *m2_out = m2;
 }
-
 /* One row forward: moments in double, then y from the cache-resident row.
    mean = mhi + mlo (a double split into two floats), so x − mean keeps every digit. */
 LN__INLINE void ln__forward_row(const ln__kernels *K, float *y, float *sum, float *mean_out,
