@@ -294,6 +294,12 @@ typedef struct ln__kernels {
        prefetch (NULL: none) so its first read, from memory, overlaps this row's work */
     void (*norm)(float *y, const float *x, size_t n, float mhi, float mlo, float rstd,
                  const float *gamma, const float *beta, int stream, const float *pf);
+    /* norm of this row and moments of the next one (xn, about kn) in one loop, so the
+       next row streams in from memory while this one is computed; bitwise the same as
+       norm then moments. NULL: the path does them one after the other. */
+    void (*norm_moments)(float *y, const float *x, size_t n, float mhi, float mlo, float rstd,
+                         const float *gamma, const float *beta, const float *xn, double kn,
+                         double out[2]);
     /* out = { Σ g, Σ g·x̃, Σ x̃ },  g = γ·dy, x̃ = x − mean */
     void (*bwd_sums)(double out[3], const float *dy, const float *x, const float *gamma,
                      size_t n, float mean);
@@ -382,7 +388,7 @@ static void ln__scalar_bwd_apply(float *dx, double *pg, double *pb, const float 
 }
 
 static const ln__kernels ln__kernels_scalar = {
-    ln__scalar_moments, ln__scalar_sqdev, ln__scalar_add, ln__scalar_norm,
+    ln__scalar_moments, ln__scalar_sqdev, ln__scalar_add, ln__scalar_norm, NULL,
     ln__scalar_bwd_sums, ln__scalar_bwd_apply};
 
 /* ---- 3. SIMD kernels --------------------------------------------------------------------
@@ -558,6 +564,49 @@ LN__AVX512_K void ln__avx512_norm(float *y, const float *x, size_t n, float mhi,
 }
 
 /* x̃ = x − mean in double (exact); masked-off lanes must give 0, not −mean */
+/* ln__avx512_norm (unstreamed) of this row interleaved with ln__avx512_moments of the next:
+   the same operations in the same order for each, so the same bits. */
+LN__AVX512_K void ln__avx512_norm_moments(float *y, const float *x, size_t n, float mhi,
+                                          float mlo, float rstd, const float *gamma,
+                                          const float *beta, const float *xn, double kn,
+                                          double out[2]) {
+    const __m512 vh = _mm512_set1_ps(mhi), vl = _mm512_set1_ps(mlo), vr = _mm512_set1_ps(rstd);
+    const __m512d vk = _mm512_set1_pd(kn);
+    __m512d a0 = _mm512_setzero_pd(), a1 = a0, a2 = a0, a3 = a0, q0 = a0, q1 = a0, q2 = a0, q3 = a0;
+    size_t i = 0, t;
+    for (; i + 32 <= n; i += 32) {
+        __m512 v0 = _mm512_loadu_ps(xn + i), v1 = _mm512_loadu_ps(xn + i + 16);
+        __m512d d0 = _mm512_sub_pd(ln__512_lo(v0), vk), d1 = _mm512_sub_pd(ln__512_hi(v0), vk);
+        __m512d d2 = _mm512_sub_pd(ln__512_lo(v1), vk), d3 = _mm512_sub_pd(ln__512_hi(v1), vk);
+        a0 = _mm512_add_pd(a0, d0);
+        a1 = _mm512_add_pd(a1, d1);
+        a2 = _mm512_add_pd(a2, d2);
+        a3 = _mm512_add_pd(a3, d3);
+        q0 = _mm512_fmadd_pd(d0, d0, q0);
+        q1 = _mm512_fmadd_pd(d1, d1, q1);
+        q2 = _mm512_fmadd_pd(d2, d2, q2);
+        q3 = _mm512_fmadd_pd(d3, d3, q3);
+        ln__512_norm_step(y, x, i, 0xFFFF, LN__ST_PLAIN, vh, vl, vr, gamma, beta);
+        ln__512_norm_step(y, x, i + 16, 0xFFFF, LN__ST_PLAIN, vh, vl, vr, gamma, beta);
+    }
+    for (t = i; t < n; t += 16) { /* the rest of the next row, as ln__avx512_moments */
+        __mmask16 m = ln__512_mask(n - t);
+        __m512 v = _mm512_maskz_loadu_ps(m, xn + t);
+        __m512d d0 = _mm512_maskz_sub_pd((__mmask8)(m & 0xFF), ln__512_lo(v), vk);
+        __m512d d1 = _mm512_maskz_sub_pd((__mmask8)(m >> 8), ln__512_hi(v), vk);
+        a0 = _mm512_add_pd(a0, d0);
+        a1 = _mm512_add_pd(a1, d1);
+        q0 = _mm512_fmadd_pd(d0, d0, q0);
+        q1 = _mm512_fmadd_pd(d1, d1, q1);
+    }
+    for (; i + 16 <= n; i += 16)
+        ln__512_norm_step(y, x, i, 0xFFFF, LN__ST_PLAIN, vh, vl, vr, gamma, beta);
+    if (i < n)
+        ln__512_norm_step(y, x, i, ln__512_mask(n - i), LN__ST_MASKED, vh, vl, vr, gamma, beta);
+    out[0] = ln__512_hsum(_mm512_add_pd(_mm512_add_pd(a0, a1), _mm512_add_pd(a2, a3)));
+    out[1] = ln__512_hsum(_mm512_add_pd(_mm512_add_pd(q0, q1), _mm512_add_pd(q2, q3)));
+}
+
 LN__AVX512 static inline void ln__512_sums_step(__m512d acc[6], __m512 g, __m512 xv, __m512d m,
                                                 __mmask16 k) {
     __m512d g0 = ln__512_lo(g), g1 = ln__512_hi(g);
@@ -649,6 +698,7 @@ LN__AVX512_K void ln__avx512_bwd_apply(float *dx, double *pg, double *pb, const 
 
 static const ln__kernels ln__kernels_avx512 = {
     ln__avx512_moments, ln__avx512_sqdev, ln__avx512_add, ln__avx512_norm,
+    ln__avx512_norm_moments,
     ln__avx512_bwd_sums, ln__avx512_bwd_apply};
 #endif /* LN__HAVE_AVX512 */
 
@@ -890,7 +940,7 @@ LN__AVX2_K void ln__avx2_bwd_apply(float *dx, double *pg, double *pb, const floa
 }
 
 static const ln__kernels ln__kernels_avx2 = {
-    ln__avx2_moments, ln__avx2_sqdev, ln__avx2_add, ln__avx2_norm,
+    ln__avx2_moments, ln__avx2_sqdev, ln__avx2_add, ln__avx2_norm, NULL,
     ln__avx2_bwd_sums, ln__avx2_bwd_apply};
 #endif /* LN__HAVE_AVX2 */
 
@@ -1023,7 +1073,7 @@ static void ln__neon_bwd_apply(float *dx, double *pg, double *pb, const float *d
 }
 
 static const ln__kernels ln__kernels_neon = {
-    ln__neon_moments, ln__neon_sqdev, ln__neon_add, ln__neon_norm,
+    ln__neon_moments, ln__neon_sqdev, ln__neon_add, ln__neon_norm, NULL,
     ln__neon_bwd_sums, ln__neon_bwd_apply};
 #endif /* LN__HAVE_NEON */
 
@@ -1160,6 +1210,13 @@ static void ln__stream_fence(int stream) {
 #endif
 }
 
+/* A block's mean and M2 from its shifted sums o = { Σd, Σd² }, d = x − k. */
+static void ln__block_moments(const double o[2], double k, size_t nb, double *mean, double *m2) {
+    *mean = k + o[0] / (double)nb;
+    *m2 = o[1] - o[0] * (o[0] / (double)nb);
+    if (*m2 < 0) *m2 = 0; /* rounding on a (near-)constant block */
+}
+
 /* Moments of one row, in double: mean and M2 = Σ(x − mean)² (rms: mean = 0, M2 = Σx²).
    With res != NULL the row is s = x + res, written to `sum` first (block by block).
    Rows longer than LN__BLOCK are summarized block by block and merged with Chan's
@@ -1182,9 +1239,7 @@ LN__INLINE void ln__row_moments(const ln__kernels *K, float *sum, const float *x
                relative error <= ~nb·(nb/32)·2^-53, about 1e-10 for a full block. */
             double o[2], k = src[0], bmean, bm2;
             K->moments(src, nb, k, o);
-            bmean = k + o[0] / (double)nb;
-            bm2 = o[1] - o[0] * (o[0] / (double)nb);
-            if (bm2 < 0) bm2 = 0; /* rounding on a (near-)constant block */
+            ln__block_moments(o, k, nb, &bmean, &bm2);
             if (done == 0) {
                 mean = bmean;
                 m2 = bm2;
@@ -1199,19 +1254,24 @@ LN__INLINE void ln__row_moments(const ln__kernels *K, float *sum, const float *x
     *mean_out = mean;
     *m2_out = m2;
 }
+/* mean = mhi + mlo (a double split into two floats), rs = 1/sqrt(M2/n + eps) */
+static void ln__finish_stats(double mean, double m2, size_t n, float eps, float *mhi,
+                             float *mlo, float *rs) {
+    *mhi = (float)mean;
+    *mlo = (float)(mean - (double)*mhi);
+    *rs = (float)(1.0 / sqrt(m2 / (double)n + (double)eps));
+}
+
 /* One row forward: moments in double, then y from the cache-resident row.
    mean = mhi + mlo (a double split into two floats), so x − mean keeps every digit. */
 LN__INLINE void ln__forward_row(const ln__kernels *K, float *y, float *sum, float *mean_out,
                             float *rstd_out, const float *x, const float *res,
                             const float *gamma, const float *beta, size_t n, float eps,
                             int rms, int stream, const float *pf) {
-    double mean, m2, rstd;
+    double mean, m2;
     float mhi, mlo, rs;
     ln__row_moments(K, sum, x, res, n, rms, &mean, &m2);
-    rstd = 1.0 / sqrt(m2 / (double)n + (double)eps);
-    mhi = (float)mean;
-    mlo = (float)(mean - (double)mhi);
-    rs = (float)rstd;
+    ln__finish_stats(mean, m2, n, eps, &mhi, &mlo, &rs);
     K->norm(y, sum ? sum : x, n, mhi, mlo, rs, gamma, beta, stream, pf);
     if (mean_out) *mean_out = mhi;
     if (rstd_out) *rstd_out = rs;
@@ -1272,6 +1332,31 @@ typedef struct ln__bwd_job {
 LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, size_t r0,
                                   size_t r1) {
     size_t r, n = j->cols;
+    if (K->norm_moments && n <= LN__BLOCK && !j->sum && !j->rms && !j->stream && r0 < r1) {
+        /* software pipeline: normalize row r while the statistics of row r+1 stream in;
+           the same operations as the loop below, so the same bits */
+        double o[2], mean, m2;
+        float mhi, mlo, rs;
+        K->moments(j->x + r0 * n, n, j->x[r0 * n], o);
+        ln__block_moments(o, j->x[r0 * n], n, &mean, &m2);
+        ln__finish_stats(mean, m2, n, j->eps, &mhi, &mlo, &rs);
+        for (r = r0; r < r1; r++) {
+            const float *x = j->x + r * n;
+            float nhi = 0, nlo = 0, nrs = 0;
+            if (r + 1 < r1) {
+                K->norm_moments(j->y + r * n, x, n, mhi, mlo, rs, j->gamma, j->beta, x + n,
+                                x[n], o);
+                ln__block_moments(o, x[n], n, &mean, &m2);
+                ln__finish_stats(mean, m2, n, j->eps, &nhi, &nlo, &nrs);
+            } else {
+                K->norm(j->y + r * n, x, n, mhi, mlo, rs, j->gamma, j->beta, 0, NULL);
+            }
+            if (j->mean) j->mean[r] = mhi;
+            if (j->rstd) j->rstd[r] = rs;
+            mhi = nhi, mlo = nlo, rs = nrs;
+        }
+        return;
+    }
     for (r = r0; r < r1; r++) {
         size_t off = r * n;
         /* prefetch the next row while this one is normalized from cache (rows short enough
