@@ -286,8 +286,10 @@ typedef struct ln__bwd_coef {
 
 /* One code path = one set of row kernels. Sums come back in double. */
 typedef struct ln__kernels {
-    /* out = { Σ d, Σ d² } with d = x − k in double (exact: both are floats) */
-    void (*moments)(const float *x, size_t n, double k, double out[2]);
+    /* out = { Σ d, Σ d² } with d = v − k in double (exact: both are floats), v = x, or
+       with r != NULL v = x + r, written to s as it goes (the fused residual add) */
+    void (*moments)(const float *x, const float *r, float *s, size_t n, double k,
+                    double out[2]);
     double (*sqdev)(const float *x, size_t n, double m);       /* Σ (x − m)²         */
     void (*add)(float *s, const float *x, const float *r, size_t n); /* s = x + r */
     /* y = ((x − mhi) − mlo)·rstd·γ + β   (γ NULL: 1, β NULL: 0); pf: the next row, to
@@ -312,11 +314,13 @@ typedef struct ln__kernels {
    The readable statement of the math, always compiled, and the oracle the SIMD paths are
    tested against. Sums are in double: x − mean must not lose the digits of a large mean. */
 
-static void ln__scalar_moments(const float *x, size_t n, double k, double out[2]) {
+static void ln__scalar_moments(const float *x, const float *r, float *s, size_t n, double k,
+                               double out[2]) {
     double s1 = 0, s2 = 0;
     size_t i;
     for (i = 0; i < n; i++) {
-        double d = (double)x[i] - k;
+        float v = r ? (s[i] = x[i] + r[i]) : x[i];
+        double d = (double)v - k;
         s1 += d;
         s2 += d * d;
     }
@@ -463,12 +467,19 @@ LN__AVX512 static inline void ln__512_acc1(double *p, __m512d a0, __m512d a1, __
     _mm512_mask_storeu_pd(p + 8, m1, a1);
 }
 
-LN__AVX512_K void ln__avx512_moments(const float *x, size_t n, double k, double out[2]) {
+LN__AVX512_K void ln__avx512_moments(const float *x, const float *r, float *s, size_t n,
+                                     double k, double out[2]) {
     const __m512d vk = _mm512_set1_pd(k);
     __m512d a0 = _mm512_setzero_pd(), a1 = a0, a2 = a0, a3 = a0, q0 = a0, q1 = a0, q2 = a0, q3 = a0;
     size_t i = 0;
     for (; i + 32 <= n; i += 32) {
         __m512 v0 = _mm512_loadu_ps(x + i), v1 = _mm512_loadu_ps(x + i + 16);
+        if (r) {
+            v0 = _mm512_add_ps(v0, _mm512_loadu_ps(r + i));
+            v1 = _mm512_add_ps(v1, _mm512_loadu_ps(r + i + 16));
+            _mm512_storeu_ps(s + i, v0);
+            _mm512_storeu_ps(s + i + 16, v1);
+        }
         __m512d d0 = _mm512_sub_pd(ln__512_lo(v0), vk), d1 = _mm512_sub_pd(ln__512_hi(v0), vk);
         __m512d d2 = _mm512_sub_pd(ln__512_lo(v1), vk), d3 = _mm512_sub_pd(ln__512_hi(v1), vk);
         a0 = _mm512_add_pd(a0, d0);
@@ -483,8 +494,13 @@ LN__AVX512_K void ln__avx512_moments(const float *x, size_t n, double k, double 
     for (; i < n; i += 16) {
         __mmask16 m = ln__512_mask(n - i);
         __m512 v = _mm512_maskz_loadu_ps(m, x + i);
-        __m512d d0 = _mm512_maskz_sub_pd((__mmask8)(m & 0xFF), ln__512_lo(v), vk);
-        __m512d d1 = _mm512_maskz_sub_pd((__mmask8)(m >> 8), ln__512_hi(v), vk);
+        __m512d d0, d1;
+        if (r) {
+            v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, r + i));
+            _mm512_mask_storeu_ps(s + i, m, v);
+        }
+        d0 = _mm512_maskz_sub_pd((__mmask8)(m & 0xFF), ln__512_lo(v), vk);
+        d1 = _mm512_maskz_sub_pd((__mmask8)(m >> 8), ln__512_hi(v), vk);
         a0 = _mm512_add_pd(a0, d0);
         a1 = _mm512_add_pd(a1, d1);
         q0 = _mm512_fmadd_pd(d0, d0, q0);
@@ -750,12 +766,19 @@ LN__AVX2 static inline double ln__256_hsum(__m256d v) {
     return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
 }
 
-LN__AVX2_K void ln__avx2_moments(const float *x, size_t n, double k, double out[2]) {
+LN__AVX2_K void ln__avx2_moments(const float *x, const float *r, float *s, size_t n, double k,
+                                 double out[2]) {
     const __m256d vk = _mm256_set1_pd(k);
     __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0, q0 = a0, q1 = a0, q2 = a0, q3 = a0;
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
         __m256 v0 = _mm256_loadu_ps(x + i), v1 = _mm256_loadu_ps(x + i + 8);
+        if (r) {
+            v0 = _mm256_add_ps(v0, _mm256_loadu_ps(r + i));
+            v1 = _mm256_add_ps(v1, _mm256_loadu_ps(r + i + 8));
+            _mm256_storeu_ps(s + i, v0);
+            _mm256_storeu_ps(s + i + 8, v1);
+        }
         __m256d d0 = _mm256_sub_pd(ln__256_lo(v0), vk), d1 = _mm256_sub_pd(ln__256_hi(v0), vk);
         __m256d d2 = _mm256_sub_pd(ln__256_lo(v1), vk), d3 = _mm256_sub_pd(ln__256_hi(v1), vk);
         a0 = _mm256_add_pd(a0, d0);
@@ -770,7 +793,12 @@ LN__AVX2_K void ln__avx2_moments(const float *x, size_t n, double k, double out[
     for (; i < n; i += 8) {
         size_t w = n - i;
         __m256 v = ln__256_load(x + i, w);
-        __m256d d0 = _mm256_sub_pd(ln__256_lo(v), vk), d1 = _mm256_sub_pd(ln__256_hi(v), vk);
+        __m256d d0, d1;
+        if (r) {
+            v = _mm256_add_ps(v, ln__256_load(r + i, w));
+            ln__256_store(s + i, v, w, 0);
+        }
+        d0 = _mm256_sub_pd(ln__256_lo(v), vk), d1 = _mm256_sub_pd(ln__256_hi(v), vk);
         if (w < 8) {
             d0 = _mm256_and_pd(d0, _mm256_castsi256_pd(ln__256_mask64(w < 4 ? w : 4)));
             d1 = _mm256_and_pd(d1, _mm256_castsi256_pd(ln__256_mask64(w > 4 ? w - 4 : 0)));
@@ -949,20 +977,25 @@ static const ln__kernels ln__kernels_avx2 = {
 static inline float64x2_t ln__neon_lo(float32x4_t v) { return vcvt_f64_f32(vget_low_f32(v)); }
 static inline float64x2_t ln__neon_hi(float32x4_t v) { return vcvt_high_f64_f32(v); }
 
-static void ln__neon_moments(const float *x, size_t n, double k, double out[2]) {
+static void ln__neon_moments(const float *x, const float *r, float *s, size_t n, double k,
+                             double out[2]) {
     const float64x2_t vk = vdupq_n_f64(k);
     float64x2_t a0 = vdupq_n_f64(0), a1 = a0, q0 = a0, q1 = a0;
     double tail[2];
     size_t i = 0;
     for (; i + 4 <= n; i += 4) {
         float32x4_t v = vld1q_f32(x + i);
+        if (r) {
+            v = vaddq_f32(v, vld1q_f32(r + i));
+            vst1q_f32(s + i, v);
+        }
         float64x2_t d0 = vsubq_f64(ln__neon_lo(v), vk), d1 = vsubq_f64(ln__neon_hi(v), vk);
         a0 = vaddq_f64(a0, d0);
         a1 = vaddq_f64(a1, d1);
         q0 = vfmaq_f64(q0, d0, d0);
         q1 = vfmaq_f64(q1, d1, d1);
     }
-    ln__scalar_moments(x + i, n - i, k, tail);
+    ln__scalar_moments(x + i, r ? r + i : NULL, s ? s + i : NULL, n - i, k, tail);
     out[0] = vaddvq_f64(vaddq_f64(a0, a1)) + tail[0];
     out[1] = vaddvq_f64(vaddq_f64(q0, q1)) + tail[1];
 }
@@ -1229,16 +1262,17 @@ LN__INLINE void ln__row_moments(const ln__kernels *K, float *sum, const float *x
     for (j = 0; j < n; j += LN__BLOCK) {
         size_t nb = n - j < LN__BLOCK ? n - j : LN__BLOCK;
         const float *src = sum ? sum + j : x + j;
-        if (sum) K->add(sum + j, x + j, res + j, nb);
         if (rms) {
+            if (sum) K->add(sum + j, x + j, res + j, nb);
             m2 += K->sqdev(src, nb, 0.0);
         } else {
             /* one sweep: S1 = Σd, S2 = Σd², d = x − k with k = the block's first value;
                mean = k + S1/nb, M2 = S2 − S1²/nb. Since k is a sample of the block,
                (mean − k)² <= nb·var, so the cancellation costs at most a factor nb:
                relative error <= ~nb·(nb/32)·2^-53, about 1e-10 for a full block. */
-            double o[2], k = src[0], bmean, bm2;
-            K->moments(src, nb, k, o);
+            double o[2], k = sum ? (double)(x[j] + res[j]) : (double)x[j], bmean, bm2;
+            if (sum) K->moments(x + j, res + j, sum + j, nb, k, o); /* k == sum[j] */
+            else K->moments(x + j, NULL, NULL, nb, k, o);
             ln__block_moments(o, k, nb, &bmean, &bm2);
             if (done == 0) {
                 mean = bmean;
@@ -1337,7 +1371,7 @@ LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, si
            the same operations as the loop below, so the same bits */
         double o[2], mean, m2;
         float mhi, mlo, rs;
-        K->moments(j->x + r0 * n, n, j->x[r0 * n], o);
+        K->moments(j->x + r0 * n, NULL, NULL, n, j->x[r0 * n], o);
         ln__block_moments(o, j->x[r0 * n], n, &mean, &m2);
         ln__finish_stats(mean, m2, n, j->eps, &mhi, &mlo, &rs);
         for (r = r0; r < r1; r++) {
