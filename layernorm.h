@@ -1270,8 +1270,9 @@ LN__INLINE void ln__row_moments(const ln__kernels *K, float *sum, const float *x
                mean = k + S1/nb, M2 = S2 − S1²/nb. Since k is a sample of the block,
                (mean − k)² <= nb·var, so the cancellation costs at most a factor nb:
                relative error <= ~nb·(nb/32)·2^-53, about 1e-10 for a full block. */
-            double o[2], k = sum ? (double)(x[j] + res[j]) : (double)x[j], bmean, bm2;
-            if (sum) K->moments(x + j, res + j, sum + j, nb, k, o); /* k == sum[j] */
+            int fused = sum && res; /* always both or neither */
+            double o[2], k = fused ? (double)(x[j] + res[j]) : (double)x[j], bmean, bm2;
+            if (fused) K->moments(x + j, res + j, sum + j, nb, k, o); /* k == sum[j] */
             else K->moments(x + j, NULL, NULL, nb, k, o);
             ln__block_moments(o, k, nb, &bmean, &bm2);
             if (done == 0) {
