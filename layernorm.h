@@ -1594,7 +1594,7 @@ static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
     size_t chunk = ln__chunk_rows(rows, cols), nch = (rows + chunk - 1) / chunk;
     size_t lo, hi;
     int nt = ln__threads(rows, rows * cols), use_part;
-    double *scratch, *G, *Gg, *Gb;
+    double *scratch, *G; /* G = [dγ | dβ] sums in double, cols each */
     ln__bwd_job job;
     job.dx = dx, job.dy = dy, job.x = x, job.gamma = gamma, job.mean = mean, job.rstd = rstd;
     job.cols = cols, job.rms = rms, job.flags = flags;
@@ -1653,10 +1653,8 @@ static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
             for (k = 1; k < nch; k++) ln__combine(G + j0, scratch + k * 2 * cols + j0, j1 - j0, 0);
         }
     }
-    Gg = G;
-    Gb = G + cols;
-    if (dgamma) ln__add_rounded(dgamma, Gg, cols);
-    if (dbeta) ln__add_rounded(dbeta, Gb, cols);
+    if (dgamma) ln__add_rounded(dgamma, G, cols);
+    if (dbeta) ln__add_rounded(dbeta, G + cols, cols);
     LN_FREE(scratch);
     return LN_OK;
 }
