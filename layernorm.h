@@ -308,6 +308,13 @@ typedef struct ln__kernels {
     /* dx (=|+=) a·g + b + c·x̂;  pg (=|+=) dy·x̂;  pb (=|+=) dy   (each may be NULL) */
     void (*bwd_apply)(float *dx, double *pg, double *pb, const float *dy, const float *x,
                       const float *gamma, size_t n, const ln__bwd_coef *k, int flags);
+    /* dγ/dβ of `rows` rows (row r at dy + r·n, x + r·n, already past their dx sweep, so
+       in cache): pg[j] (=|+=) Σ_r dy·x̂ with x̂ = x·rs[r] + hb[r] in double, pb[j] (=|+=)
+       Σ_r dy, rows added in order (the same bits as bwd_apply row by row). Column tiles
+       keep the sums in registers: dγ/dβ then cost no loads and stores per row, which
+       otherwise crowd out the memory traffic. NULL: bwd_apply does it row by row. */
+    void (*bwd_params)(double *pg, double *pb, const float *dy, const float *x, size_t n,
+                       size_t rows, const double *rs, const double *hb, int first);
 } ln__kernels;
 
 /* ---- 2. scalar reference kernels ------------------------------------------------------
@@ -393,7 +400,7 @@ static void ln__scalar_bwd_apply(float *dx, double *pg, double *pb, const float 
 
 static const ln__kernels ln__kernels_scalar = {
     ln__scalar_moments, ln__scalar_sqdev, ln__scalar_add, ln__scalar_norm, NULL,
-    ln__scalar_bwd_sums, ln__scalar_bwd_apply};
+    ln__scalar_bwd_sums, ln__scalar_bwd_apply, NULL};
 
 /* ---- 3. SIMD kernels --------------------------------------------------------------------
    Same math as section 2, element for element; sums use several double accumulators.
@@ -420,13 +427,13 @@ LN__PRIV size_t ln__head(const float *dst, size_t n) {
 /* The low / high 8 floats of a vector, widened to double. The zero-masked intrinsics
    are used because GCC 12's plain ones start from an "undefined" register that its C++
    -O2 -Wall reports as maybe-uninitialized (GCC PR 105593). */
-LN__AVX512 static inline __m512d ln__512_lo(__m512 v) {
+LN__AVX512_K __m512d ln__512_lo(__m512 v) {
     return _mm512_maskz_cvtps_pd(0xFF, _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xF, _mm512_castps_pd(v), 0)));
 }
-LN__AVX512 static inline __m512d ln__512_hi(__m512 v) {
+LN__AVX512_K __m512d ln__512_hi(__m512 v) {
     return _mm512_maskz_cvtps_pd(0xFF, _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xF, _mm512_castps_pd(v), 1)));
 }
-LN__AVX512 static inline double ln__512_hsum(__m512d v) {
+LN__AVX512_K double ln__512_hsum(__m512d v) {
     __m256d h = _mm256_add_pd(_mm512_maskz_extractf64x4_pd(0xF, v, 0),
                               _mm512_maskz_extractf64x4_pd(0xF, v, 1));
     __m128d q = _mm_add_pd(_mm256_castpd256_pd128(h), _mm256_extractf128_pd(h, 1));
@@ -435,13 +442,13 @@ LN__AVX512 static inline double ln__512_hsum(__m512d v) {
 static inline __mmask16 ln__512_mask(size_t w) { /* first w lanes, w <= 16 */
     return (__mmask16)(w >= 16 ? 0xFFFFu : ((1u << w) - 1u));
 }
-LN__AVX512 static inline void ln__512_store(float *p, __m512 v, __mmask16 m, int how) {
+LN__AVX512_K void ln__512_store(float *p, __m512 v, __mmask16 m, int how) {
     if (how == LN__ST_STREAM) _mm512_stream_ps(p, v);
     else if (how == LN__ST_MASKED) _mm512_mask_storeu_ps(p, m, v);
     else _mm512_storeu_ps(p, v);
 }
 /* p[0..16) (=|+=) a·b, the 16 lanes as two double halves */
-LN__AVX512 static inline void ln__512_acc(double *p, __m512d a0, __m512d b0, __m512d a1,
+LN__AVX512_K void ln__512_acc(double *p, __m512d a0, __m512d b0, __m512d a1,
                                           __m512d b1, __mmask16 m, int first) {
     __mmask8 m0 = (__mmask8)(m & 0xFF), m1 = (__mmask8)(m >> 8);
     __m512d r0, r1;
@@ -456,7 +463,7 @@ LN__AVX512 static inline void ln__512_acc(double *p, __m512d a0, __m512d b0, __m
     _mm512_mask_storeu_pd(p + 8, m1, r1);
 }
 /* p[0..16) (=|+=) a */
-LN__AVX512 static inline void ln__512_acc1(double *p, __m512d a0, __m512d a1, __mmask16 m,
+LN__AVX512_K void ln__512_acc1(double *p, __m512d a0, __m512d a1, __mmask16 m,
                                            int first) {
     __mmask8 m0 = (__mmask8)(m & 0xFF), m1 = (__mmask8)(m >> 8);
     if (!first) {
@@ -544,7 +551,7 @@ LN__AVX512_K void ln__avx512_add(float *s, const float *x, const float *r, size_
     }
 }
 /* one vector of y = ((x − mhi) − mlo)·rstd·γ + β */
-LN__AVX512 static inline void ln__512_norm_step(float *y, const float *x, size_t i, __mmask16 k,
+LN__AVX512_K void ln__512_norm_step(float *y, const float *x, size_t i, __mmask16 k,
                                                 int how, __m512 vh, __m512 vl, __m512 vr,
                                                 const float *gamma, const float *beta) {
     __m512 v = _mm512_maskz_loadu_ps(k, x + i);
@@ -634,7 +641,7 @@ LN__AVX512_K void ln__avx512_norm_moments(float *y, const float *x, size_t n, fl
         ln__512_norm_moments_body(y, x, n, mhi, mlo, rstd, gamma, beta, xn, kn, out);
 }
 
-LN__AVX512 static inline void ln__512_sums_step(__m512d acc[6], __m512 g, __m512 xv, __m512d m,
+LN__AVX512_K void ln__512_sums_step(__m512d acc[6], __m512 g, __m512 xv, __m512d m,
                                                 __mmask16 k) {
     __m512d g0 = ln__512_lo(g), g1 = ln__512_hi(g);
     __m512d x0 = _mm512_maskz_sub_pd((__mmask8)(k & 0xFF), ln__512_lo(xv), m);
@@ -670,7 +677,7 @@ LN__AVX512_K void ln__avx512_bwd_sums(double out[3], const float *dy, const floa
     out[2] = ln__512_hsum(_mm512_add_pd(acc[4], acc[5]));
 }
 
-LN__AVX512 static inline void ln__512_bwd_step(float *dx, double *pg, double *pb,
+LN__AVX512_K void ln__512_bwd_step(float *dx, double *pg, double *pb,
                                                const float *dy, const float *x,
                                                const float *gamma, size_t i, __mmask16 k,
                                                int how, const ln__bwd_coef *c, int flags) {
@@ -723,10 +730,107 @@ LN__AVX512_K void ln__avx512_bwd_apply(float *dx, double *pg, double *pb, const 
         ln__512_bwd_step(dx, pg, pb, dy, x, gamma, i, ln__512_mask(n - i), LN__ST_MASKED, c, flags);
 }
 
+/* One 16-column vector of a params tile, one row: (g0, g1) (=|+=) dy·x̂, (b0, b1) (=|+=) dy,
+   as ln__512_acc / ln__512_acc1 do it (fma(dy, x̂, p) and dy + p). */
+LN__AVX512_K void ln__512_params_vec(const float *dy, const float *x, __mmask16 k, __m512d rs,
+                                     __m512d hb, int init, int want_g, int want_b,
+                                     __m512d *g0, __m512d *g1, __m512d *b0, __m512d *b1) {
+    __m512 d = _mm512_maskz_loadu_ps(k, dy), v = _mm512_maskz_loadu_ps(k, x);
+    __m512d d0 = ln__512_lo(d), d1 = ln__512_hi(d);
+    if (want_g) {
+        __m512d h0 = _mm512_fmadd_pd(ln__512_lo(v), rs, hb);
+        __m512d h1 = _mm512_fmadd_pd(ln__512_hi(v), rs, hb);
+        *g0 = init ? _mm512_mul_pd(d0, h0) : _mm512_fmadd_pd(d0, h0, *g0);
+        *g1 = init ? _mm512_mul_pd(d1, h1) : _mm512_fmadd_pd(d1, h1, *g1);
+    }
+    if (want_b) {
+        *b0 = init ? d0 : _mm512_add_pd(d0, *b0);
+        *b1 = init ? d1 : _mm512_add_pd(d1, *b1);
+    }
+}
+LN__AVX512_K void ln__512_params_load(const double *p, __mmask16 k, __m512d *a0, __m512d *a1) {
+    *a0 = _mm512_maskz_loadu_pd((__mmask8)(k & 0xFF), p);
+    *a1 = _mm512_maskz_loadu_pd((__mmask8)(k >> 8), p + 8);
+}
+LN__AVX512_K void ln__512_params_store(double *p, __mmask16 k, __m512d a0, __m512d a1) {
+    _mm512_mask_storeu_pd(p, (__mmask8)(k & 0xFF), a0);
+    _mm512_mask_storeu_pd(p + 8, (__mmask8)(k >> 8), a1);
+}
+/* columns j0 .. j0 + w (w <= 64: four vectors, 16 double accumulators) over all rows */
+LN__AVX512_K void ln__512_params_tile(double *pg, double *pb, const float *dy, const float *x,
+                                      size_t n, size_t rows, const double *rs,
+                                      const double *hb, int first, size_t j0, size_t w) {
+    const __mmask16 k0 = ln__512_mask(w), k1 = ln__512_mask(w > 16 ? w - 16 : 0),
+                    k2 = ln__512_mask(w > 32 ? w - 32 : 0), k3 = ln__512_mask(w > 48 ? w - 48 : 0);
+    const int G = pg != NULL, B = pb != NULL;
+    __m512d g00, g01, g10, g11, g20, g21, g30, g31, b00, b01, b10, b11, b20, b21, b30, b31;
+    size_t r = 0;
+    g00 = g01 = g10 = g11 = g20 = g21 = g30 = g31 = _mm512_setzero_pd();
+    b00 = b01 = b10 = b11 = b20 = b21 = b30 = b31 = g00;
+    if (first) { /* row 0 stores its terms, as LN__PARAM_FIRST */
+        const __m512d vr = _mm512_set1_pd(rs[0]), vh = _mm512_set1_pd(hb[0]);
+        const float *d = dy + j0, *v = x + j0;
+        ln__512_params_vec(d, v, k0, vr, vh, 1, G, B, &g00, &g01, &b00, &b01);
+        ln__512_params_vec(d + 16, v + 16, k1, vr, vh, 1, G, B, &g10, &g11, &b10, &b11);
+        ln__512_params_vec(d + 32, v + 32, k2, vr, vh, 1, G, B, &g20, &g21, &b20, &b21);
+        ln__512_params_vec(d + 48, v + 48, k3, vr, vh, 1, G, B, &g30, &g31, &b30, &b31);
+        r = 1;
+    } else {
+        if (G) {
+            ln__512_params_load(pg + j0, k0, &g00, &g01);
+            ln__512_params_load(pg + j0 + 16, k1, &g10, &g11);
+            ln__512_params_load(pg + j0 + 32, k2, &g20, &g21);
+            ln__512_params_load(pg + j0 + 48, k3, &g30, &g31);
+        }
+        if (B) {
+            ln__512_params_load(pb + j0, k0, &b00, &b01);
+            ln__512_params_load(pb + j0 + 16, k1, &b10, &b11);
+            ln__512_params_load(pb + j0 + 32, k2, &b20, &b21);
+            ln__512_params_load(pb + j0 + 48, k3, &b30, &b31);
+        }
+    }
+    for (; r < rows; r++) {
+        const __m512d vr = _mm512_set1_pd(rs[r]), vh = _mm512_set1_pd(hb[r]);
+        const float *d = dy + r * n + j0, *v = x + r * n + j0;
+        ln__512_params_vec(d, v, k0, vr, vh, 0, G, B, &g00, &g01, &b00, &b01);
+        ln__512_params_vec(d + 16, v + 16, k1, vr, vh, 0, G, B, &g10, &g11, &b10, &b11);
+        ln__512_params_vec(d + 32, v + 32, k2, vr, vh, 0, G, B, &g20, &g21, &b20, &b21);
+        ln__512_params_vec(d + 48, v + 48, k3, vr, vh, 0, G, B, &g30, &g31, &b30, &b31);
+    }
+    if (G) {
+        ln__512_params_store(pg + j0, k0, g00, g01);
+        ln__512_params_store(pg + j0 + 16, k1, g10, g11);
+        ln__512_params_store(pg + j0 + 32, k2, g20, g21);
+        ln__512_params_store(pg + j0 + 48, k3, g30, g31);
+    }
+    if (B) {
+        ln__512_params_store(pb + j0, k0, b00, b01);
+        ln__512_params_store(pb + j0 + 16, k1, b10, b11);
+        ln__512_params_store(pb + j0 + 32, k2, b20, b21);
+        ln__512_params_store(pb + j0 + 48, k3, b30, b31);
+    }
+}
+LN__AVX512_K void ln__512_params_body(double *pg, double *pb, const float *dy, const float *x,
+                                      size_t n, size_t rows, const double *rs,
+                                      const double *hb, int first) {
+    size_t j0 = 0;
+    for (; j0 + 64 <= n; j0 += 64)
+        ln__512_params_tile(pg, pb, dy, x, n, rows, rs, hb, first, j0, 64);
+    if (j0 < n) ln__512_params_tile(pg, pb, dy, x, n, rows, rs, hb, first, j0, n - j0);
+}
+/* the body inlined for each choice of outputs, so the tile loop has no NULL tests */
+LN__AVX512_K void ln__avx512_bwd_params(double *pg, double *pb, const float *dy,
+                                        const float *x, size_t n, size_t rows,
+                                        const double *rs, const double *hb, int first) {
+    if (pg && pb) ln__512_params_body(pg, pb, dy, x, n, rows, rs, hb, first);
+    else if (pg) ln__512_params_body(pg, NULL, dy, x, n, rows, rs, hb, first);
+    else ln__512_params_body(NULL, pb, dy, x, n, rows, rs, hb, first);
+}
+
 static const ln__kernels ln__kernels_avx512 = {
     ln__avx512_moments, ln__avx512_sqdev, ln__avx512_add, ln__avx512_norm,
     ln__avx512_norm_moments,
-    ln__avx512_bwd_sums, ln__avx512_bwd_apply};
+    ln__avx512_bwd_sums, ln__avx512_bwd_apply, ln__avx512_bwd_params};
 #endif /* LN__HAVE_AVX512 */
 
 #ifdef LN__HAVE_AVX2
@@ -735,24 +839,24 @@ static const ln__kernels ln__kernels_avx512 = {
 /* AVX2 has no mask registers: a mask is an integer vector, first w lanes all-ones. */
 static const int32_t ln__avx2_ones32[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
 static const int64_t ln__avx2_ones64[8] = {-1, -1, -1, -1, 0, 0, 0, 0};
-LN__AVX2 static inline __m256i ln__256_mask(size_t w) { /* w <= 8 floats */
+LN__AVX2_K __m256i ln__256_mask(size_t w) { /* w <= 8 floats */
     return _mm256_loadu_si256((const __m256i *)(const void *)(ln__avx2_ones32 + 8 - w));
 }
-LN__AVX2 static inline __m256i ln__256_mask64(size_t w) { /* w <= 4 doubles */
+LN__AVX2_K __m256i ln__256_mask64(size_t w) { /* w <= 4 doubles */
     return _mm256_loadu_si256((const __m256i *)(const void *)(ln__avx2_ones64 + 4 - w));
 }
-LN__AVX2 static inline __m256 ln__256_load(const float *p, size_t w) {
+LN__AVX2_K __m256 ln__256_load(const float *p, size_t w) {
     return w >= 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, ln__256_mask(w));
 }
-LN__AVX2 static inline void ln__256_store(float *p, __m256 v, size_t w, int stream) {
+LN__AVX2_K void ln__256_store(float *p, __m256 v, size_t w, int stream) {
     if (w < 8) _mm256_maskstore_ps(p, ln__256_mask(w), v);
     else if (stream) _mm256_stream_ps(p, v);
     else _mm256_storeu_ps(p, v);
 }
-LN__AVX2 static inline __m256d ln__256_lo(__m256 v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }
-LN__AVX2 static inline __m256d ln__256_hi(__m256 v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
+LN__AVX2_K __m256d ln__256_lo(__m256 v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }
+LN__AVX2_K __m256d ln__256_hi(__m256 v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
 /* p[0..w) (=|+=) a·b, or a alone when b is NULL-like (mul == 0) */
-LN__AVX2 static inline void ln__256_acc(double *p, __m256d a0, __m256d b0, __m256d a1, __m256d b1,
+LN__AVX2_K void ln__256_acc(double *p, __m256d a0, __m256d b0, __m256d a1, __m256d b1,
                                         size_t w, int first, int mul) {
     __m256d r0 = mul ? _mm256_mul_pd(a0, b0) : a0, r1 = mul ? _mm256_mul_pd(a1, b1) : a1;
     if (w >= 8) {
@@ -772,7 +876,7 @@ LN__AVX2 static inline void ln__256_acc(double *p, __m256d a0, __m256d b0, __m25
         _mm256_maskstore_pd(p + 4, m1, r1);
     }
 }
-LN__AVX2 static inline double ln__256_hsum(__m256d v) {
+LN__AVX2_K double ln__256_hsum(__m256d v) {
     __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
     return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
 }
@@ -856,7 +960,7 @@ LN__AVX2_K void ln__avx2_add(float *s, const float *x, const float *r, size_t n)
         ln__256_store(s + i, _mm256_add_ps(ln__256_load(x + i, w), ln__256_load(r + i, w)), w, 0);
     }
 }
-LN__AVX2 static inline void ln__256_norm_step(float *y, const float *x, size_t i, size_t w,
+LN__AVX2_K void ln__256_norm_step(float *y, const float *x, size_t i, size_t w,
                                               int stream, __m256 vh, __m256 vl, __m256 vr,
                                               const float *gamma, const float *beta) {
     __m256 v = ln__256_load(x + i, w);
@@ -888,7 +992,7 @@ LN__AVX2_K void ln__avx2_norm(float *y, const float *x, size_t n, float mhi, flo
 }
 
 /* x̃ = x − mean in double (exact); lanes past w must give 0, not −mean */
-LN__AVX2 static inline void ln__256_sums_step(__m256d acc[6], __m256 g, __m256 xv, __m256d m,
+LN__AVX2_K void ln__256_sums_step(__m256d acc[6], __m256 g, __m256 xv, __m256d m,
                                               size_t w) {
     __m256d g0 = ln__256_lo(g), g1 = ln__256_hi(g);
     __m256d x0 = _mm256_sub_pd(ln__256_lo(xv), m), x1 = _mm256_sub_pd(ln__256_hi(xv), m);
@@ -927,7 +1031,7 @@ LN__AVX2_K void ln__avx2_bwd_sums(double out[3], const float *dy, const float *x
     out[2] = ln__256_hsum(_mm256_add_pd(acc[4], acc[5]));
 }
 
-LN__AVX2 static inline void ln__256_bwd_step(float *dx, double *pg, double *pb, const float *dy,
+LN__AVX2_K void ln__256_bwd_step(float *dx, double *pg, double *pb, const float *dy,
                                              const float *x, const float *gamma, size_t i,
                                              size_t w, int stream, const ln__bwd_coef *c,
                                              int flags) {
@@ -978,9 +1082,101 @@ LN__AVX2_K void ln__avx2_bwd_apply(float *dx, double *pg, double *pb, const floa
     if (i < n) ln__256_bwd_step(dx, pg, pb, dy, x, gamma, i, n - i, 0, c, flags);
 }
 
+/* AVX2 bwd_params: as the AVX-512 one, with tiles of 16 columns (8 double accumulators
+   of 4 lanes, within the 16 registers) */
+LN__AVX2_K void ln__256_params_vec(const float *dy, const float *x, size_t w, __m256d rs,
+                                   __m256d hb, int init, int want_g, int want_b, __m256d *g0,
+                                   __m256d *g1, __m256d *b0, __m256d *b1) {
+    __m256 d = ln__256_load(dy, w), v = ln__256_load(x, w);
+    __m256d d0 = ln__256_lo(d), d1 = ln__256_hi(d);
+    if (want_g) {
+        __m256d h0 = _mm256_fmadd_pd(ln__256_lo(v), rs, hb);
+        __m256d h1 = _mm256_fmadd_pd(ln__256_hi(v), rs, hb);
+        *g0 = init ? _mm256_mul_pd(d0, h0) : _mm256_fmadd_pd(d0, h0, *g0);
+        *g1 = init ? _mm256_mul_pd(d1, h1) : _mm256_fmadd_pd(d1, h1, *g1);
+    }
+    if (want_b) {
+        *b0 = init ? d0 : _mm256_add_pd(d0, *b0);
+        *b1 = init ? d1 : _mm256_add_pd(d1, *b1);
+    }
+}
+/* w <= 8 doubles at p as two halves */
+LN__AVX2_K void ln__256_params_load(const double *p, size_t w, __m256d *a0, __m256d *a1) {
+    if (w >= 8) {
+        *a0 = _mm256_loadu_pd(p);
+        *a1 = _mm256_loadu_pd(p + 4);
+    } else {
+        *a0 = _mm256_maskload_pd(p, ln__256_mask64(w < 4 ? w : 4));
+        *a1 = _mm256_maskload_pd(p + 4, ln__256_mask64(w > 4 ? w - 4 : 0));
+    }
+}
+LN__AVX2_K void ln__256_params_store(double *p, size_t w, __m256d a0, __m256d a1) {
+    if (w >= 8) {
+        _mm256_storeu_pd(p, a0);
+        _mm256_storeu_pd(p + 4, a1);
+    } else {
+        _mm256_maskstore_pd(p, ln__256_mask64(w < 4 ? w : 4), a0);
+        _mm256_maskstore_pd(p + 4, ln__256_mask64(w > 4 ? w - 4 : 0), a1);
+    }
+}
+/* columns j0 .. j0 + w, w <= 16 */
+LN__AVX2_K void ln__256_params_tile(double *pg, double *pb, const float *dy, const float *x,
+                                    size_t n, size_t rows, const double *rs, const double *hb,
+                                    int first, size_t j0, size_t w) {
+    const size_t w0 = w < 8 ? w : 8, w1 = w > 8 ? w - 8 : 0;
+    const int G = pg != NULL, B = pb != NULL;
+    __m256d g00, g01, g10, g11, b00, b01, b10, b11;
+    size_t r = 0;
+    g00 = g01 = g10 = g11 = b00 = b01 = b10 = b11 = _mm256_setzero_pd();
+    if (first) { /* row 0 stores its terms, as LN__PARAM_FIRST */
+        const __m256d vr = _mm256_set1_pd(rs[0]), vh = _mm256_set1_pd(hb[0]);
+        ln__256_params_vec(dy + j0, x + j0, w0, vr, vh, 1, G, B, &g00, &g01, &b00, &b01);
+        ln__256_params_vec(dy + j0 + 8, x + j0 + 8, w1, vr, vh, 1, G, B, &g10, &g11, &b10, &b11);
+        r = 1;
+    } else {
+        if (G) {
+            ln__256_params_load(pg + j0, w0, &g00, &g01);
+            ln__256_params_load(pg + j0 + 8, w1, &g10, &g11);
+        }
+        if (B) {
+            ln__256_params_load(pb + j0, w0, &b00, &b01);
+            ln__256_params_load(pb + j0 + 8, w1, &b10, &b11);
+        }
+    }
+    for (; r < rows; r++) {
+        const __m256d vr = _mm256_set1_pd(rs[r]), vh = _mm256_set1_pd(hb[r]);
+        const float *d = dy + r * n + j0, *v = x + r * n + j0;
+        ln__256_params_vec(d, v, w0, vr, vh, 0, G, B, &g00, &g01, &b00, &b01);
+        ln__256_params_vec(d + 8, v + 8, w1, vr, vh, 0, G, B, &g10, &g11, &b10, &b11);
+    }
+    if (G) {
+        ln__256_params_store(pg + j0, w0, g00, g01);
+        ln__256_params_store(pg + j0 + 8, w1, g10, g11);
+    }
+    if (B) {
+        ln__256_params_store(pb + j0, w0, b00, b01);
+        ln__256_params_store(pb + j0 + 8, w1, b10, b11);
+    }
+}
+LN__AVX2_K void ln__256_params_body(double *pg, double *pb, const float *dy, const float *x,
+                                    size_t n, size_t rows, const double *rs, const double *hb,
+                                    int first) {
+    size_t j0 = 0;
+    for (; j0 + 16 <= n; j0 += 16)
+        ln__256_params_tile(pg, pb, dy, x, n, rows, rs, hb, first, j0, 16);
+    if (j0 < n) ln__256_params_tile(pg, pb, dy, x, n, rows, rs, hb, first, j0, n - j0);
+}
+LN__AVX2_K void ln__avx2_bwd_params(double *pg, double *pb, const float *dy, const float *x,
+                                    size_t n, size_t rows, const double *rs, const double *hb,
+                                    int first) {
+    if (pg && pb) ln__256_params_body(pg, pb, dy, x, n, rows, rs, hb, first);
+    else if (pg) ln__256_params_body(pg, NULL, dy, x, n, rows, rs, hb, first);
+    else ln__256_params_body(NULL, pb, dy, x, n, rows, rs, hb, first);
+}
+
 static const ln__kernels ln__kernels_avx2 = {
     ln__avx2_moments, ln__avx2_sqdev, ln__avx2_add, ln__avx2_norm, NULL,
-    ln__avx2_bwd_sums, ln__avx2_bwd_apply};
+    ln__avx2_bwd_sums, ln__avx2_bwd_apply, ln__avx2_bwd_params};
 #endif /* LN__HAVE_AVX2 */
 
 #ifdef LN__HAVE_NEON
@@ -1118,7 +1314,7 @@ static void ln__neon_bwd_apply(float *dx, double *pg, double *pb, const float *d
 
 static const ln__kernels ln__kernels_neon = {
     ln__neon_moments, ln__neon_sqdev, ln__neon_add, ln__neon_norm, NULL,
-    ln__neon_bwd_sums, ln__neon_bwd_apply};
+    ln__neon_bwd_sums, ln__neon_bwd_apply, NULL};
 #endif /* LN__HAVE_NEON */
 
 /* ---- 4. dispatch ------------------------------------------------------------------------ */
@@ -1360,6 +1556,16 @@ LN__INLINE void ln__backward_row(const ln__kernels *K, float *dx, double *pg, do
     K->bwd_apply(dx, pg, pb, dy, x, gamma, n, &k, flags);
 }
 
+/* ln__backward_row without dγ/dβ: the coefficients (for the group's bwd_params) and dx */
+LN__INLINE void ln__backward_row_dx(const ln__kernels *K, ln__bwd_coef *k, float *dx,
+                                    const float *dy, const float *x, const float *gamma,
+                                    float mean, float rstd, size_t n, int rms, int flags,
+                                    int prefetch_next) {
+    ln__backward_coef(K, k, dy, x, gamma, mean, rstd, n, rms, dx != NULL);
+    if (prefetch_next) k->pf_x = x + n, k->pf_dy = dy + n;
+    if (dx) K->bwd_apply(dx, NULL, NULL, dy, x, gamma, n, k, flags);
+}
+
 /* A pass over a range of rows, with everything it needs. */
 typedef struct ln__fwd_job {
     float *y, *sum, *mean, *rstd;
@@ -1414,16 +1620,43 @@ LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, si
     }
 }
 
-/* Rows r0..r1 add dy·x̂ and dy into pg, pb; with `first`, row r0 stores instead. */
+/* Rows r0..r1 add dy·x̂ and dy into pg, pb; with `first`, row r0 stores instead.
+   With a bwd_params kernel the rows go in groups of about LN__GROUP_ELEMS elements: each
+   row's sums and dx (the row read from memory once, then from cache), then the group's
+   dγ/dβ from the cache-resident rows, column tile by column tile. Per column the rows
+   add in order, so the bits are those of row by row. (Interleaving the group's dγ/dβ
+   with the next group's rows, or prefetching the next group meanwhile, measured slower.) */
+#define LN__GROUP_ELEMS 16384
+#define LN__GROUP_ROWS 256
 LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, double *pg,
                                    double *pb, size_t r0, size_t r1, int first) {
-    size_t r, n = j->cols;
-    for (r = r0; r < r1; r++) {
-        size_t off = r * n;
-        int f = (first && r == r0) ? LN__PARAM_FIRST : 0;
-        ln__backward_row(K, j->dx ? j->dx + off : NULL, pg, pb, j->dy + off, j->x + off, j->gamma,
-                         j->rms ? 0.0f : j->mean[r], j->rstd[r], n, j->rms, j->flags | f,
-                         r + 1 < r1 && n <= LN__BLOCK);
+    size_t r, q, n = j->cols, g;
+    double rs[LN__GROUP_ROWS], hb[LN__GROUP_ROWS]; /* per row of the group: x̂ = x·rs + hb */
+    /* in place (dx == dy or dx == x), each row's dγ/dβ must be taken before its dx store */
+    if (!K->bwd_params || (!pg && !pb) || (j->dx && (j->dx == j->dy || j->dx == j->x))) {
+        for (r = r0; r < r1; r++) {
+            size_t off = r * n;
+            int f = (first && r == r0) ? LN__PARAM_FIRST : 0;
+            ln__backward_row(K, j->dx ? j->dx + off : NULL, pg, pb, j->dy + off, j->x + off,
+                             j->gamma, j->rms ? 0.0f : j->mean[r], j->rstd[r], n, j->rms,
+                             j->flags | f, r + 1 < r1 && n <= LN__BLOCK);
+        }
+        return;
+    }
+    g = LN__GROUP_ELEMS / n;
+    g = g < 1 ? 1 : g > LN__GROUP_ROWS ? LN__GROUP_ROWS : g;
+    for (r = r0; r < r1; r += g) {
+        size_t e = r1 - r < g ? r1 : r + g;
+        for (q = r; q < e; q++) {
+            size_t off = q * n;
+            ln__bwd_coef k;
+            ln__backward_row_dx(K, &k, j->dx ? j->dx + off : NULL, j->dy + off, j->x + off,
+                                j->gamma, j->rms ? 0.0f : j->mean[q], j->rstd[q], n, j->rms,
+                                j->flags, q + 1 < r1 && n <= LN__BLOCK);
+            rs[q - r] = (double)k.rstd;
+            hb[q - r] = k.hb;
+        }
+        K->bwd_params(pg, pb, j->dy + r * n, j->x + r * n, n, e - r, rs, hb, first && r == r0);
     }
 }
 

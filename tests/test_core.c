@@ -1555,6 +1555,69 @@ static void test_inplace(Rng *rng)
 }
 
 /* ------------------------------------------------------------------------------------ */
+/* dγ/dβ in groups of rows. With dx apart from dy and x, a path may take dγ/dβ from a   */
+/* group of cache-resident rows after their dx, column tile by tile; in place (dx == dy) */
+/* it must take them row by row before each dx store. Both add each column's rows in   */
+/* the same order, so on one path the two must agree bitwise, with dγ, dβ or both asked */
+/* for, on shapes with partial tiles and several groups and chunks.                     */
+
+static void test_grouped_params_bits(Rng *rng)
+{
+    static const size_t shapes[][2] = {{2, 1},    {300, 5},   {700, 17},  {900, 64},
+                                       {70, 65},  {260, 100}, {9, 130},   {150, 768},
+                                       {40, 1000}, {13, 4097}, {4000, 24}};
+    const size_t nshape = sizeof shapes / sizeof shapes[0];
+    size_t si;
+    int k, which;
+    for (si = 0; si < nshape; si++) {
+        size_t rows = shapes[si][0], cols = shapes[si][1], n = rows * cols;
+        float *x = falloc(n), *dy = falloc(n), *g = falloc(cols), *b = falloc(cols);
+        float *y = falloc(n), *mean = falloc(rows), *rstd = falloc(rows);
+        float *dx = falloc(n), *ip = falloc(n);
+        float *dg = falloc(cols), *db = falloc(cols), *dg2 = falloc(cols), *db2 = falloc(cols);
+        fill_normal(x, n, 3, 2, rng);
+        fill_normal(dy, n, 0, 1, rng);
+        fill_normal(g, cols, 1, 0.1, rng);
+        fill_normal(b, cols, 0, 0.1, rng);
+        for (k = 0; k < N_ALL_PATHS; k++) {
+            int p = ALL_PATHS[k];
+            if (!path_usable(p)) continue;
+            run_fwd(p, y, mean, rstd, x, g, b, rows, cols, EPS_DEFAULT);
+            for (which = 0; which < 3; which++) { /* 0: dγ and dβ, 1: dγ only, 2: dβ only */
+                float *pg = which != 2 ? dg : NULL, *pb = which != 1 ? db : NULL;
+                float *pg2 = which != 2 ? dg2 : NULL, *pb2 = which != 1 ? db2 : NULL;
+                size_t at = 0;
+                int rc1, rc2, ok;
+                fill_const(dg, cols, 0.25f); /* += onto a nonzero start */
+                fill_const(db, cols, -0.5f);
+                fill_const(dg2, cols, 0.25f);
+                fill_const(db2, cols, -0.5f);
+                memcpy(ip, dy, n * sizeof(float));
+                rc1 = run_bwd(p, dx, pg, pb, dy, x, g, mean, rstd, rows, cols);
+                rc2 = run_bwd(p, ip, pg2, pb2, ip, x, g, mean, rstd, rows, cols);
+                ok = rc1 == LN_OK && rc2 == LN_OK && same_bits(dx, ip, n, &at) &&
+                     same_bits(dg, dg2, cols, &at) && same_bits(db, db2, cols, &at);
+                CHECK(ok, "[%s] %zux%zu outputs %d: separate dx and dx == dy differ (rc %d %d, "
+                      "index %zu)", path_label(p), rows, cols, which, rc1, rc2, at);
+            }
+        }
+        free(x);
+        free(dy);
+        free(g);
+        free(b);
+        free(y);
+        free(mean);
+        free(rstd);
+        free(dx);
+        free(ip);
+        free(dg);
+        free(db);
+        free(dg2);
+        free(db2);
+    }
+}
+
+/* ------------------------------------------------------------------------------------ */
 /* Accumulation of dγ/dβ (+=).                                                          */
 /*  - two calls onto zeros: each call's sum is within the bound b = 4·FLT_EPSILON·max|ref|*/
 /*    of ref, and the second add rounds once more (0.5 ulp <= FLT_EPSILON·|2·ref_j|/2), */
@@ -1834,6 +1897,7 @@ SECTION(test_nan_isolation, 105)
 SECTION(test_shapes, 106)
 SECTION(test_families, 107)
 SECTION(test_determinism, 108)
+SECTION(test_grouped_params_bits, 109)
 
 int main(void)
 {
@@ -1854,6 +1918,8 @@ int main(void)
     test_run("backward identities: row sums of dx and dx*xhat vanish", sec_test_identities);
     test_run("optional arguments NULL", sec_test_null_optionals);
     test_run("in place: y == x, dx == dy, dx == x", sec_test_inplace);
+    test_run("dgamma/dbeta from row groups: bitwise those of row by row",
+             sec_test_grouped_params_bits);
     test_run("dgamma/dbeta accumulate (+=)", sec_test_accumulate);
     test_run("NaN/Inf stay in their row", sec_test_nan_isolation);
     test_run("shapes vs float64 reference (every path)", sec_test_shapes);
