@@ -1470,8 +1470,9 @@ LN__INLINE void ln__row_moments(const ln__kernels *K, float *sum, const float *x
         size_t nb = n - j < LN__BLOCK ? n - j : LN__BLOCK;
         const float *src = sum ? sum + j : x + j;
         if (rms) {
-            if (sum) K->add(sum + j, x + j, res + j, nb);
-            m2 += K->sqdev(src, nb, 0.0);
+            double o[2]; /* fused add: Σ sum² from moments about 0, as sqdev would sum it */
+            if (sum) K->moments(x + j, res + j, sum + j, nb, 0.0, o);
+            m2 += sum ? o[1] : K->sqdev(src, nb, 0.0);
         } else {
             /* one sweep: S1 = Σd, S2 = Σd², d = x − k with k = the block's first value;
                mean = k + S1/nb, M2 = S2 − S1²/nb. Since k is a sample of the block,
