@@ -342,6 +342,14 @@ typedef struct ln__kernels {
     void (*bwd_narrow)(ln__bwd_coef *k, float *dx, const float *dy, const float *x,
                        const float *gamma, size_t n, float mean, float rstd, int rms,
                        int flags);
+    /* bwd_apply of this row (dx only, plain stores) interleaved with bwd_sums of the next
+       (dyn, xn, about meann), so the next row streams in from memory while this one is
+       written; pf_x, pf_dy: the row after next, to prefetch. The bits of the two kernels
+       one after the other. NULL: the path does them one after the other. */
+    void (*bwd_apply_sums)(float *dx, const float *dy, const float *x, const float *gamma,
+                           size_t n, const ln__bwd_coef *k, int flags, double out[3],
+                           const float *dyn, const float *xn, float meann,
+                           const float *pf_x, const float *pf_dy);
 } ln__kernels;
 
 /* ---- 2. scalar reference kernels ------------------------------------------------------
@@ -427,7 +435,7 @@ static void ln__scalar_bwd_apply(float *dx, double *pg, double *pb, const float 
 
 static const ln__kernels ln__kernels_scalar = {
     ln__scalar_moments, ln__scalar_sqdev, ln__scalar_add, ln__scalar_norm, NULL,
-    ln__scalar_bwd_sums, ln__scalar_bwd_apply, NULL, NULL};
+    ln__scalar_bwd_sums, ln__scalar_bwd_apply, NULL, NULL, NULL};
 
 /* ---- 3. SIMD kernels --------------------------------------------------------------------
    Same math as section 2, element for element; sums use several double accumulators.
@@ -752,8 +760,8 @@ LN__AVX512_K void ln__avx512_bwd_apply(float *dx, double *pg, double *pb, const 
             ln__512_bwd_step(dx, pg, pb, dy, x, gamma, i, 0xFFFF, LN__ST_STREAM, c, flags);
     else if (c->pf_x)
         for (; i + 16 <= n; i += 16) {
-            _mm_prefetch((const char *)(c->pf_x + i), _MM_HINT_T1);
-            _mm_prefetch((const char *)(c->pf_dy + i), _MM_HINT_T1);
+            _mm_prefetch((const char *)(c->pf_x + i), _MM_HINT_T0);
+            _mm_prefetch((const char *)(c->pf_dy + i), _MM_HINT_T0);
             ln__512_bwd_step(dx, pg, pb, dy, x, gamma, i, 0xFFFF, LN__ST_PLAIN, c, flags);
         }
     else
@@ -927,11 +935,57 @@ LN__AVX512_K void ln__avx512_bwd_narrow(ln__bwd_coef *k, float *dx, const float 
     }
 }
 
+/* bwd_apply (dx only, plain stores) of this row and bwd_sums of the next in one loop:
+   each row's operations in its own order, so the bits of the two kernels */
+LN__AVX512_K void ln__512_apply_sums_body(float *dx, const float *dy, const float *x,
+                                          const float *gamma, size_t n,
+                                          const ln__bwd_coef *c, int flags, double out[3],
+                                          const float *dyn, const float *xn, float meann,
+                                          const float *pf_x, const float *pf_dy) {
+    const __m512d vmean = _mm512_set1_pd(meann);
+    __m512d acc[6];
+    size_t i = 0;
+    int j;
+    for (j = 0; j < 6; j++) acc[j] = _mm512_setzero_pd();
+    for (; i + 16 <= n; i += 16) {
+        __m512 d = _mm512_loadu_ps(dyn + i);
+        __m512 g = gamma ? _mm512_mul_ps(_mm512_loadu_ps(gamma + i), d) : d;
+        if (pf_x) {
+            _mm_prefetch((const char *)(pf_x + i), _MM_HINT_T0);
+            _mm_prefetch((const char *)(pf_dy + i), _MM_HINT_T0);
+        }
+        ln__512_sums_step(acc, g, _mm512_loadu_ps(xn + i), vmean, 0xFFFF);
+        ln__512_bwd_step(dx, NULL, NULL, dy, x, gamma, i, 0xFFFF, LN__ST_PLAIN, c, flags);
+    }
+    if (i < n) {
+        __mmask16 m = ln__512_mask(n - i);
+        __m512 d = _mm512_maskz_loadu_ps(m, dyn + i);
+        __m512 g = gamma ? _mm512_mul_ps(_mm512_maskz_loadu_ps(m, gamma + i), d) : d;
+        ln__512_sums_step(acc, g, _mm512_maskz_loadu_ps(m, xn + i), vmean, m);
+        ln__512_bwd_step(dx, NULL, NULL, dy, x, gamma, i, m, LN__ST_MASKED, c, flags);
+    }
+    out[0] = ln__512_hsum(_mm512_add_pd(acc[0], acc[1]));
+    out[1] = ln__512_hsum(_mm512_add_pd(acc[2], acc[3]));
+    out[2] = ln__512_hsum(_mm512_add_pd(acc[4], acc[5]));
+}
+LN__AVX512_K void ln__avx512_bwd_apply_sums(float *dx, const float *dy, const float *x,
+                                            const float *gamma, size_t n,
+                                            const ln__bwd_coef *c, int flags, double out[3],
+                                            const float *dyn, const float *xn, float meann,
+                                            const float *pf_x, const float *pf_dy) {
+    const ln__bwd_coef k = *c; /* a local: the dx stores cannot alias it */
+    if (gamma && pf_x && !(flags & LN__DX_ACC))
+        ln__512_apply_sums_body(dx, dy, x, gamma, n, &k, 0, out, dyn, xn, meann, pf_x, pf_dy);
+    else
+        ln__512_apply_sums_body(dx, dy, x, gamma, n, &k, flags, out, dyn, xn, meann, pf_x,
+                                pf_dy);
+}
+
 static const ln__kernels ln__kernels_avx512 = {
     ln__avx512_moments, ln__avx512_sqdev, ln__avx512_add, ln__avx512_norm,
     ln__avx512_norm_moments,
     ln__avx512_bwd_sums, ln__avx512_bwd_apply, ln__avx512_bwd_params,
-    ln__avx512_bwd_narrow};
+    ln__avx512_bwd_narrow, ln__avx512_bwd_apply_sums};
 #endif /* LN__HAVE_AVX512 */
 
 #ifdef LN__HAVE_AVX2
@@ -1277,7 +1331,7 @@ LN__AVX2_K void ln__avx2_bwd_params(double *pg, double *pb, const float *dy, con
 
 static const ln__kernels ln__kernels_avx2 = {
     ln__avx2_moments, ln__avx2_sqdev, ln__avx2_add, ln__avx2_norm, NULL,
-    ln__avx2_bwd_sums, ln__avx2_bwd_apply, ln__avx2_bwd_params, NULL};
+    ln__avx2_bwd_sums, ln__avx2_bwd_apply, ln__avx2_bwd_params, NULL, NULL};
 #endif /* LN__HAVE_AVX2 */
 
 #ifdef LN__HAVE_NEON
@@ -1415,7 +1469,7 @@ static void ln__neon_bwd_apply(float *dx, double *pg, double *pb, const float *d
 
 static const ln__kernels ln__kernels_neon = {
     ln__neon_moments, ln__neon_sqdev, ln__neon_add, ln__neon_norm, NULL,
-    ln__neon_bwd_sums, ln__neon_bwd_apply, NULL, NULL};
+    ln__neon_bwd_sums, ln__neon_bwd_apply, NULL, NULL, NULL};
 #endif /* LN__HAVE_NEON */
 
 /* ---- 4. dispatch ------------------------------------------------------------------------ */
@@ -1714,11 +1768,14 @@ LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, si
 }
 
 /* Rows r0..r1 add dy·x̂ and dy into pg, pb; with `first`, row r0 stores instead.
-   With a bwd_params kernel the rows go in groups of about LN__GROUP_ELEMS elements: each
-   row's sums and dx (the row read from memory once, then from cache), then the group's
-   dγ/dβ from the cache-resident rows, column tile by column tile. Per column the rows
-   add in order, so the bits are those of row by row. (Interleaving the group's dγ/dβ
-   with the next group's rows, or prefetching the next group meanwhile, measured slower.) */
+   Paths with bwd_params take rows in groups of about LN__GROUP_ELEMS elements: each row's
+   sums and dx (the row read from memory once, then from cache: pipelined, dx of row q
+   with the sums of row q + 1, where the path has bwd_apply_sums; in registers for rows
+   of at most 64), then the group's dγ/dβ from the cache-resident rows, column tile by
+   column tile. Per column the rows add in order, so the bits are those of row by row.
+   In place with dγ/dβ, rows go one by one (their dγ/dβ before their dx store).
+   (Interleaving a group's dγ/dβ with the next group's rows, or prefetching the next
+   group meanwhile, measured slower.) */
 #define LN__GROUP_ELEMS 16384
 #define LN__GROUP_ROWS 256
 LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, double *pg,
@@ -1726,18 +1783,12 @@ LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, d
     size_t r, q, n = j->cols, g;
     double rs[LN__GROUP_ROWS], hb[LN__GROUP_ROWS]; /* per row of the group: x̂ = x·rs + hb */
     int narrow = K->bwd_narrow && n <= 64 && !(j->flags & LN__STREAM);
+    /* pipelined rows: dx of row q with the sums of row q + 1 (see bwd_apply_sums) */
+    int pipe = K->bwd_apply_sums && !narrow && j->dx && n <= LN__BLOCK &&
+               !(j->flags & LN__STREAM);
+    ln__bwd_coef next;
     /* in place (dx == dy or dx == x), each row's dγ/dβ must be taken before its dx store */
-    if (narrow && !pg && !pb) {
-        for (r = r0; r < r1; r++) {
-            ln__bwd_coef k;
-            size_t off = r * n;
-            K->bwd_narrow(&k, j->dx ? j->dx + off : NULL, j->dy + off, j->x + off, j->gamma,
-                          n, j->rms ? 0.0f : j->mean[r], j->rstd[r], j->rms,
-                          j->flags | (r + 8 < r1 ? LN__AHEAD8 : 0));
-        }
-        return;
-    }
-    if (!K->bwd_params || (!pg && !pb) || (j->dx && (j->dx == j->dy || j->dx == j->x))) {
+    if (!K->bwd_params || ((pg || pb) && j->dx && (j->dx == j->dy || j->dx == j->x))) {
         for (r = r0; r < r1; r++) {
             size_t off = r * n;
             int f = (first && r == r0) ? LN__PARAM_FIRST : 0;
@@ -1754,9 +1805,29 @@ LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, d
         for (q = r; q < e; q++) {
             size_t off = q * n;
             ln__bwd_coef k;
-            if (narrow)
-                K->bwd_narrow(&k, j->dx ? j->dx + off : NULL, j->dy + off, j->x + off, j->gamma,
-                              n, j->rms ? 0.0f : j->mean[q], j->rstd[q], j->rms,
+            if (pipe) { /* this row's coefficients came with the previous row's dx */
+                if (q == r0)
+                    ln__backward_coef(K, &k, j->dy + off, j->x + off, j->gamma,
+                                      j->rms ? 0.0f : j->mean[q], j->rstd[q], n, j->rms, 1);
+                else
+                    k = next;
+                if (q + 1 < r1) {
+                    double sn[3];
+                    int ahead = q + 2 < r1;
+                    K->bwd_apply_sums(j->dx + off, j->dy + off, j->x + off, j->gamma, n, &k,
+                                      j->flags, sn, j->dy + off + n, j->x + off + n,
+                                      j->rms ? 0.0f : j->mean[q + 1],
+                                      ahead ? j->x + off + 2 * n : NULL,
+                                      ahead ? j->dy + off + 2 * n : NULL);
+                    ln__coef_from_sums(&next, sn, j->rms ? 0.0f : j->mean[q + 1],
+                                       j->rstd[q + 1], n, j->rms);
+                } else {
+                    K->bwd_apply(j->dx + off, NULL, NULL, j->dy + off, j->x + off, j->gamma,
+                                 n, &k, j->flags);
+                }
+            } else if (narrow)
+                K->bwd_narrow(&k, j->dx ? j->dx + off : NULL, j->dy + off, j->x + off,
+                              j->gamma, n, j->rms ? 0.0f : j->mean[q], j->rstd[q], j->rms,
                               j->flags | (q + 8 < r1 ? LN__AHEAD8 : 0));
             else
                 ln__backward_row_dx(K, &k, j->dx ? j->dx + off : NULL, j->dy + off,
@@ -1766,7 +1837,9 @@ LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, d
             rs[q - r] = (double)k.rstd;
             hb[q - r] = k.hb;
         }
-        K->bwd_params(pg, pb, j->dy + r * n, j->x + r * n, n, e - r, rs, hb, first && r == r0);
+        if (pg || pb)
+            K->bwd_params(pg, pb, j->dy + r * n, j->x + r * n, n, e - r, rs, hb,
+                          first && r == r0);
     }
 }
 
