@@ -58,7 +58,8 @@
      bytes on one thread, up to 64 chunk partials of 16·cols bytes on several (for rows of
      32768 columns or more: about 64 bytes per row instead). If it fails the call returns
      LN_ERR_NOMEM and writes nothing. The channels-first backward needs 128·cols bytes per
-     partial likewise.
+     partial likewise. On the stack a backward call uses up to about 20 KB per thread
+     (per-row factors of a group of rows, and a column tile of wide rows).
 
    ALIASING
      y may equal x. dx may equal dy or x. sum (fused add) may equal x or residual.
@@ -441,7 +442,11 @@ static const ln__kernels ln__kernels_scalar = {
    Same math as section 2, element for element; sums use several double accumulators.
    Each kernel walks: [head: masked, until the store address is 64-byte aligned, only when
    streaming] [body: full vectors] [tail: masked]. Masked-off lanes load as 0 and must not
-   reach a sum (x − mean of a 0 lane is not 0), so tails mask the subtraction too. */
+   reach a sum (x − mean of a 0 lane is not 0), so tails mask the subtraction too.
+   Out of cache, speed depends less on arithmetic than on keeping memory busy: the
+   AVX-512 path therefore pipelines rows (one row's output while the next row's sums
+   stream in), prefetches a row or two ahead, and keeps dγ/dβ sums in registers (see
+   bwd_params) instead of loading and storing them next to each dx store. */
 
 /* Elements before dst reaches a 64-byte boundary (0 if dst is not even float-aligned). */
 LN__PRIV size_t ln__head(const float *dst, size_t n) {
@@ -452,6 +457,7 @@ LN__PRIV size_t ln__head(const float *dst, size_t n) {
 }
 
 #ifdef LN__HAVE_AVX512
+/* prfchw: PREFETCHW, which every AVX-512 CPU has (on x86 CPUs without it, it is a NOP) */
 #define LN__AVX512 __attribute__((target("avx512f,avx2,fma,prfchw")))
 /* kernels inline into the per-path row-range functions (see LN__RANGES) */
 #define LN__AVX512_K static inline __attribute__((target("avx512f,avx2,fma,prfchw"), always_inline))
