@@ -457,7 +457,7 @@ LN__PRIV size_t ln__head(const float *dst, size_t n) {
 }
 
 #ifdef LN__HAVE_AVX512
-/* prfchw: PREFETCHW, which every AVX-512 CPU has (on x86 CPUs without it, it is a NOP) */
+/* prfchw: PREFETCHW, a hint that AVX-512 CPUs have (Intel since Broadwell; AMD long before) */
 #define LN__AVX512 __attribute__((target("avx512f,avx2,fma,prfchw")))
 /* kernels inline into the per-path row-range functions (see LN__RANGES) */
 #define LN__AVX512_K static inline __attribute__((target("avx512f,avx2,fma,prfchw"), always_inline))
