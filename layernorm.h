@@ -961,6 +961,8 @@ LN__AVX512_K void ln__512_apply_sums_body(float *dx, const float *dy, const floa
         if (pf_x) {
             _mm_prefetch((const char *)(pf_x + i), _MM_HINT_T0);
             _mm_prefetch((const char *)(pf_dy + i), _MM_HINT_T0);
+            /* dx += ...: the old dx of the row after next is read too */
+            if (flags & LN__DX_ACC) _mm_prefetch((const char *)(dx + 2 * n + i), _MM_HINT_T0);
         }
         ln__512_sums_step(acc, g, _mm512_loadu_ps(xn + i), vmean, 0xFFFF);
         ln__512_bwd_step(dx, NULL, NULL, dy, x, gamma, i, 0xFFFF, LN__ST_PLAIN, c, flags);
@@ -1784,7 +1786,7 @@ LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, si
    In place with dγ/dβ, rows go one by one (their dγ/dβ before their dx store).
    (Interleaving a group's dγ/dβ with the next group's rows, or prefetching the next
    group meanwhile, measured slower.) */
-#define LN__GROUP_ELEMS 16384
+#define LN__GROUP_ELEMS 32768
 #define LN__GROUP_ROWS 256
 LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, double *pg,
                                    double *pb, size_t r0, size_t r1, int first) {
