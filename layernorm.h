@@ -2252,6 +2252,15 @@ LNDEF int ln_rms_backward_acc(float *dx, float *dgamma, const float *dy, const f
    The loops run over a constant LN__LANES for full tiles, so the compiler vectorizes them
    for the target of the wrapper they are inlined into (scalar, AVX2 or AVX-512). */
 #define LN__LANES 64
+/* A channel's lanes of the next tile sit 64 floats further along, one short run per
+   channel: too many streams for the hardware prefetcher, so the backward tile asks for
+   them (0.57-0.78x the time; in the forward, which reads x three times from cache, it
+   measured 1.17x slower and is left out). */
+#if defined(__GNUC__) || defined(__clang__)
+#define LN__PREFETCH(p) __builtin_prefetch(p)
+#else
+#define LN__PREFETCH(p) ((void)0)
+#endif
 
 LN__INLINE void ln__strided_fwd_tile(float *y, float *mean, float *rstd, const float *x,
                                      const float *gamma, const float *beta, size_t cols,
@@ -2290,7 +2299,7 @@ LN__INLINE void ln__strided_fwd_tile(float *y, float *mean, float *rstd, const f
 LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const float *dy,
                                      const float *x, const float *gamma, const float *mean,
                                      const float *rstd, size_t cols, size_t inner, size_t w,
-                                     int first) {
+                                     int first, int ahead) {
     double sg[LN__LANES], sgx[LN__LANES], sx[LN__LANES], tg[LN__LANES], tb[LN__LANES];
     float ka[LN__LANES], kb[LN__LANES], kc[LN__LANES], kd[LN__LANES];
     double ks[LN__LANES];
@@ -2299,6 +2308,11 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
     for (c = 0; c < cols; c++) {
         float gm = gamma ? gamma[c] : 1.0f, g[LN__LANES];
         double xt[LN__LANES];
+        if (ahead) /* the next tile: a full one (the caller checks) */
+            for (i = 0; i < LN__LANES; i += 16) {
+                LN__PREFETCH(x + c * inner + LN__LANES + i);
+                LN__PREFETCH(dy + c * inner + LN__LANES + i);
+            }
         for (i = 0; i < w; i++) { /* products and differences first: simple loops vectorize */
             g[i] = gm * dy[c * inner + i];
             xt[i] = (double)x[c * inner + i] - mean[i]; /* exact */
@@ -2363,10 +2377,11 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
         size_t i0 = 0;                                                                         \
         for (; i0 + LN__LANES <= inner; i0 += LN__LANES, first = 0)                            \
             ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,          \
-                                 mean + i0, rstd + i0, cols, inner, LN__LANES, first);         \
+                                 mean + i0, rstd + i0, cols, inner, LN__LANES, first,          \
+                                 i0 + (size_t)2 * LN__LANES <= inner);                         \
         if (i0 < inner)                                                                        \
             ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,          \
-                                 mean + i0, rstd + i0, cols, inner, inner - i0, first);        \
+                                 mean + i0, rstd + i0, cols, inner, inner - i0, first, 0);     \
     }
 LN__STRIDED_SLICES(scalar, LN__VECTORIZE)
 #ifdef LN__HAVE_AVX512
