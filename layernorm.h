@@ -292,7 +292,7 @@ typedef struct ln__bwd_coef {
    gives the algebra; RMSNorm has mean = δ = mean(g) = 0). */
 LN__INLINE void ln__coef_from_sums(ln__bwd_coef *k, const double s[3], float mean, float rstd,
                                    size_t n, int rms) {
-    double r = rstd, inv_n = 1.0 / (double)n, delta, mg, mgx;
+    double r = (double)rstd, inv_n = 1.0 / (double)n, delta, mg, mgx;
     delta = rms ? 0 : s[2] * inv_n;
     mg = rms ? 0 : s[0] * inv_n;
     mgx = r * (s[1] - delta * s[0]) * inv_n;
@@ -406,9 +406,9 @@ static void ln__scalar_bwd_sums(double out[3], const float *dy, const float *x,
     size_t i;
     for (i = 0; i < n; i++) {
         float g = gamma ? gamma[i] * dy[i] : dy[i];
-        double xt = (double)x[i] - mean; /* exact, unlike its float twin */
-        sg += g;
-        sgx += g * xt;
+        double xt = (double)x[i] - (double)mean; /* exact, unlike its float twin */
+        sg += (double)g;
+        sgx += (double)g * xt;
         sx += xt;
     }
     out[0] = sg;
@@ -429,10 +429,10 @@ static void ln__scalar_bwd_apply(float *dx, double *pg, double *pb, const float 
             dx[i] = (flags & LN__DX_ACC) ? dx[i] + t : t;
         }
         if (pg) {
-            double term = (double)d * (((double)xi - k->shift) * k->rstd);
+            double term = (double)d * (((double)xi - k->shift) * (double)k->rstd);
             pg[i] = (flags & LN__PARAM_FIRST) ? term : pg[i] + term;
         }
-        if (pb) pb[i] = (flags & LN__PARAM_FIRST) ? (double)d : pb[i] + d;
+        if (pb) pb[i] = (flags & LN__PARAM_FIRST) ? (double)d : pb[i] + (double)d;
     }
 }
 
@@ -705,7 +705,7 @@ LN__AVX512_K void ln__512_sums_step(__m512d acc[6], __m512 g, __m512 xv, __m512d
 
 LN__AVX512_K void ln__avx512_bwd_sums(double out[3], const float *dy, const float *x,
                                            const float *gamma, size_t n, float mean) {
-    const __m512d vmean = _mm512_set1_pd(mean);
+    const __m512d vmean = _mm512_set1_pd((double)mean);
     __m512d acc[6];
     size_t i = 0;
     int j;
@@ -745,7 +745,7 @@ LN__AVX512_K void ln__512_bwd_step(float *dx, double *pg, double *pb,
         __m512d d0 = ln__512_lo(d), d1 = ln__512_hi(d);
         int first = flags & LN__PARAM_FIRST;
         if (pg) { /* x̂ = x·rstd − shift·rstd, in double */
-            const __m512d rs = _mm512_set1_pd(c->rstd), hb = _mm512_set1_pd(c->hb);
+            const __m512d rs = _mm512_set1_pd((double)c->rstd), hb = _mm512_set1_pd(c->hb);
             __m512d h0 = _mm512_fmadd_pd(ln__512_lo(xv), rs, hb);
             __m512d h1 = _mm512_fmadd_pd(ln__512_hi(xv), rs, hb);
             ln__512_acc(pg + i, d0, h0, d1, h1, k, first);
@@ -921,7 +921,7 @@ LN__AVX512_K void ln__avx512_bwd_narrow(ln__bwd_coef *k, float *dx, const float 
         d3 = _mm512_mul_ps(_mm512_maskz_loadu_ps(m3, gamma + 48), d3);
     }
     if (dx || !rms) {
-        const __m512d vmean = _mm512_set1_pd(mean);
+        const __m512d vmean = _mm512_set1_pd((double)mean);
         __m512d acc[6];
         int j;
         for (j = 0; j < 6; j++) acc[j] = _mm512_setzero_pd();
@@ -950,7 +950,7 @@ LN__AVX512_K void ln__512_apply_sums_body(float *dx, const float *dy, const floa
                                           const ln__bwd_coef *c, int flags, double out[3],
                                           const float *dyn, const float *xn, float meann,
                                           const float *pf_x, const float *pf_dy) {
-    const __m512d vmean = _mm512_set1_pd(meann);
+    const __m512d vmean = _mm512_set1_pd((double)meann);
     __m512d acc[6];
     size_t i = 0;
     int j;
@@ -1175,7 +1175,7 @@ LN__AVX2_K void ln__256_sums_step(__m256d acc[6], __m256 g, __m256 xv, __m256d m
 
 LN__AVX2_K void ln__avx2_bwd_sums(double out[3], const float *dy, const float *x,
                                        const float *gamma, size_t n, float mean) {
-    const __m256d vmean = _mm256_set1_pd(mean);
+    const __m256d vmean = _mm256_set1_pd((double)mean);
     __m256d acc[6];
     size_t i = 0;
     int j;
@@ -1215,7 +1215,7 @@ LN__AVX2_K void ln__256_bwd_step(float *dx, double *pg, double *pb, const float 
         __m256d d0 = ln__256_lo(d), d1 = ln__256_hi(d);
         int first = flags & LN__PARAM_FIRST;
         if (pg) { /* x̂ = x·rstd − shift·rstd, in double */
-            const __m256d rs = _mm256_set1_pd(c->rstd), hb = _mm256_set1_pd(c->hb);
+            const __m256d rs = _mm256_set1_pd((double)c->rstd), hb = _mm256_set1_pd(c->hb);
             __m256d h0 = _mm256_fmadd_pd(ln__256_lo(xv), rs, hb);
             __m256d h1 = _mm256_fmadd_pd(ln__256_hi(xv), rs, hb);
             ln__256_acc(pg + i, d0, h0, d1, h1, w, first, 1);
@@ -1744,8 +1744,8 @@ LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, si
            the same operations as the loop below, so the same bits */
         double o[2], mean, m2;
         float mhi, mlo, rs;
-        K->moments(j->x + r0 * n, NULL, NULL, n, j->x[r0 * n], o);
-        ln__block_moments(o, j->x[r0 * n], n, &mean, &m2);
+        K->moments(j->x + r0 * n, NULL, NULL, n, (double)j->x[r0 * n], o);
+        ln__block_moments(o, (double)j->x[r0 * n], n, &mean, &m2);
         ln__finish_stats(mean, m2, n, j->eps, &mhi, &mlo, &rs);
         for (r = r0; r < r1; r++) {
             const float *x = j->x + r * n;
@@ -1754,8 +1754,8 @@ LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, si
                 /* rows of 256 or more also ask for the row after next: measured 5-25%
                    faster from 256 to 4096 columns here; on 64 columns, 10% slower */
                 K->norm_moments(j->y + r * n, x, n, mhi, mlo, rs, j->gamma, j->beta, x + n,
-                                x[n], o, r + 2 < r1 && n >= 256 ? x + 2 * n : NULL);
-                ln__block_moments(o, x[n], n, &mean, &m2);
+                                (double)x[n], o, r + 2 < r1 && n >= 256 ? x + 2 * n : NULL);
+                ln__block_moments(o, (double)x[n], n, &mean, &m2);
                 ln__finish_stats(mean, m2, n, j->eps, &nhi, &nlo, &nrs);
             } else {
                 K->norm(j->y + r * n, x, n, mhi, mlo, rs, j->gamma, j->beta, 0, NULL);
@@ -2270,7 +2270,7 @@ LN__INLINE void ln__strided_fwd_tile(float *y, float *mean, float *rstd, const f
     size_t c, i;
     for (i = 0; i < w; i++) s[i] = q[i] = 0;
     for (c = 0; c < cols; c++)
-        for (i = 0; i < w; i++) s[i] += x[c * inner + i];
+        for (i = 0; i < w; i++) s[i] += (double)x[c * inner + i];
     for (i = 0; i < w; i++) s[i] /= (double)cols; /* the mean */
     for (c = 0; c < cols; c++)
         for (i = 0; i < w; i++) {
@@ -2315,16 +2315,16 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
             }
         for (i = 0; i < w; i++) { /* products and differences first: simple loops vectorize */
             g[i] = gm * dy[c * inner + i];
-            xt[i] = (double)x[c * inner + i] - mean[i]; /* exact */
+            xt[i] = (double)x[c * inner + i] - (double)mean[i]; /* exact */
         }
         for (i = 0; i < w; i++) {
-            sg[i] += g[i];
+            sg[i] += (double)g[i];
             sgx[i] += (double)g[i] * xt[i];
             sx[i] += xt[i];
         }
     }
     for (i = 0; i < w; i++) {
-        double r = rstd[i], delta = sx[i] / (double)cols, mg = sg[i] / (double)cols;
+        double r = (double)rstd[i], delta = sx[i] / (double)cols, mg = sg[i] / (double)cols;
         double mgx = r * (sgx[i] - delta * sg[i]) / (double)cols;
         ka[i] = rstd[i];
         kc[i] = (float)(-r * mgx);
@@ -2337,8 +2337,9 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
         float xh[LN__LANES];
         for (i = 0; i < w; i++) xh[i] = ((x[c * inner + i] - mean[i]) - kd[i]) * rstd[i];
         for (i = 0; i < w; i++) {
-            tg[i] = (double)dy[c * inner + i] * (((double)x[c * inner + i] - ks[i]) * rstd[i]);
-            tb[i] = dy[c * inner + i];
+            tg[i] = (double)dy[c * inner + i] *
+                    (((double)x[c * inner + i] - ks[i]) * (double)rstd[i]);
+            tb[i] = (double)dy[c * inner + i];
         }
         for (; i < LN__LANES; i++) tg[i] = tb[i] = 0;
         if (dx) /* last: dx may be dy or x */
