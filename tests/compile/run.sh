@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/compile/run.sh - the compile matrix: does layernorm.h build warning-free (-Wall
 # -Wextra -pedantic -Wshadow -Wdouble-promotion -Wconversion -Wsign-conversion -Werror:
-# users build with strict flags too) as C99/C11 with gcc and clang and as C++11/C++17 with g++ and
-# clang++; with and without -fopenmp; with LAYERNORM_STATIC, LAYERNORM_NO_SIMD and
+# users build with strict flags too) as C99/C11 with gcc and clang and as C++11/C++17
+# with g++ and clang++; with and without -fopenmp; with LAYERNORM_STATIC, LAYERNORM_NO_SIMD and
 # LAYERNORM_NO_OPENMP; as two translation units (one with the implementation, one with
 # only the header, also mixing C and C++); and does each program then run correctly?
 # Every compile+run is one test. Last line: "N passed, M failed".
