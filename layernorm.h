@@ -485,6 +485,10 @@ LN__AVX512_K double ln__512_hsum(__m512d v) {
 static inline __mmask16 ln__512_mask(size_t w) { /* first w lanes, w <= 16 */
     return (__mmask16)(w >= 16 ? 0xFFFFu : ((1u << w) - 1u));
 }
+/* the lanes of vector v (columns 16v .. 16v + 15) that lie within the first w columns */
+static inline __mmask16 ln__512_mask_at(size_t w, size_t v) {
+    return ln__512_mask(w > 16 * v ? w - 16 * v : 0);
+}
 LN__AVX512_K void ln__512_store(float *p, __m512 v, __mmask16 m, int how) {
     if (how == LN__ST_STREAM) _mm512_stream_ps(p, v);
     else if (how == LN__ST_MASKED) _mm512_mask_storeu_ps(p, m, v);
@@ -703,6 +707,13 @@ LN__AVX512_K void ln__512_sums_step(__m512d acc[6], __m512 g, __m512 xv, __m512d
     acc[5] = _mm512_add_pd(acc[5], x1);
 }
 
+/* out = { Σ g, Σ g·x̃, Σ x̃ } from the six accumulators of ln__512_sums_step */
+LN__AVX512_K void ln__512_sums_out(const __m512d acc[6], double out[3]) {
+    out[0] = ln__512_hsum(_mm512_add_pd(acc[0], acc[1]));
+    out[1] = ln__512_hsum(_mm512_add_pd(acc[2], acc[3]));
+    out[2] = ln__512_hsum(_mm512_add_pd(acc[4], acc[5]));
+}
+
 LN__AVX512_K void ln__avx512_bwd_sums(double out[3], const float *dy, const float *x,
                                            const float *gamma, size_t n, float mean) {
     const __m512d vmean = _mm512_set1_pd((double)mean);
@@ -721,9 +732,15 @@ LN__AVX512_K void ln__avx512_bwd_sums(double out[3], const float *dy, const floa
         __m512 g = gamma ? _mm512_mul_ps(_mm512_maskz_loadu_ps(k, gamma + i), d) : d;
         ln__512_sums_step(acc, g, _mm512_maskz_loadu_ps(k, x + i), vmean, k);
     }
-    out[0] = ln__512_hsum(_mm512_add_pd(acc[0], acc[1]));
-    out[1] = ln__512_hsum(_mm512_add_pd(acc[2], acc[3]));
-    out[2] = ln__512_hsum(_mm512_add_pd(acc[4], acc[5]));
+    ln__512_sums_out(acc, out);
+}
+
+/* dx = a·g + b + c·x̂ with x̂ = ((x − mean) − δ)·rstd in float, one vector */
+LN__AVX512_K __m512 ln__512_dx_value(__m512 g, __m512 xv, const ln__bwd_coef *c) {
+    __m512 xt = _mm512_sub_ps(xv, _mm512_set1_ps(c->mean));
+    __m512 xh = _mm512_mul_ps(_mm512_sub_ps(xt, _mm512_set1_ps(c->delta)), _mm512_set1_ps(c->rstd));
+    __m512 t = _mm512_fmadd_ps(_mm512_set1_ps(c->a), g, _mm512_set1_ps(c->b));
+    return _mm512_fmadd_ps(_mm512_set1_ps(c->c), xh, t);
 }
 
 LN__AVX512_K void ln__512_bwd_step(float *dx, double *pg, double *pb,
@@ -733,11 +750,8 @@ LN__AVX512_K void ln__512_bwd_step(float *dx, double *pg, double *pb,
     __m512 d = _mm512_maskz_loadu_ps(k, dy + i);
     __m512 g = gamma ? _mm512_mul_ps(_mm512_maskz_loadu_ps(k, gamma + i), d) : d;
     __m512 xv = _mm512_maskz_loadu_ps(k, x + i); /* loads before the store: dx may be dy or x */
-    __m512 xt = _mm512_sub_ps(xv, _mm512_set1_ps(c->mean));
-    __m512 xh = _mm512_mul_ps(_mm512_sub_ps(xt, _mm512_set1_ps(c->delta)), _mm512_set1_ps(c->rstd));
     if (dx) {
-        __m512 t = _mm512_fmadd_ps(_mm512_set1_ps(c->a), g, _mm512_set1_ps(c->b));
-        t = _mm512_fmadd_ps(_mm512_set1_ps(c->c), xh, t);
+        __m512 t = ln__512_dx_value(g, xv, c);
         if (flags & LN__DX_ACC) t = _mm512_add_ps(_mm512_maskz_loadu_ps(k, dx + i), t);
         ln__512_store(dx + i, t, k, how);
     }
@@ -809,8 +823,8 @@ LN__AVX512_K void ln__512_params_store(double *p, __mmask16 k, __m512d a0, __m51
 LN__AVX512_K void ln__512_params_tile(double *pg, double *pb, const float *dy, const float *x,
                                       size_t n, size_t rows, const double *rs,
                                       const double *hb, int first, size_t j0, size_t w) {
-    const __mmask16 k0 = ln__512_mask(w), k1 = ln__512_mask(w > 16 ? w - 16 : 0),
-                    k2 = ln__512_mask(w > 32 ? w - 32 : 0), k3 = ln__512_mask(w > 48 ? w - 48 : 0);
+    const __mmask16 k0 = ln__512_mask_at(w, 0), k1 = ln__512_mask_at(w, 1),
+                    k2 = ln__512_mask_at(w, 2), k3 = ln__512_mask_at(w, 3);
     const int G = pg != NULL, B = pb != NULL;
     __m512d g00, g01, g10, g11, g20, g21, g30, g31, b00, b01, b10, b11, b20, b21, b30, b31;
     size_t r = 0;
@@ -879,10 +893,7 @@ LN__AVX512_K void ln__avx512_bwd_params(double *pg, double *pb, const float *dy,
 /* one vector of the narrow kernel's dx, as ln__512_bwd_step computes it */
 LN__AVX512_K void ln__512_narrow_dx(float *dx, __m512 g, __m512 xv, __mmask16 m,
                                     const ln__bwd_coef *c, int flags) {
-    __m512 xt = _mm512_sub_ps(xv, _mm512_set1_ps(c->mean));
-    __m512 xh = _mm512_mul_ps(_mm512_sub_ps(xt, _mm512_set1_ps(c->delta)), _mm512_set1_ps(c->rstd));
-    __m512 t = _mm512_fmadd_ps(_mm512_set1_ps(c->a), g, _mm512_set1_ps(c->b));
-    t = _mm512_fmadd_ps(_mm512_set1_ps(c->c), xh, t);
+    __m512 t = ln__512_dx_value(g, xv, c);
     if (m == 0xFFFF) { /* plain store: a masked one is much slower when dx is not cached */
         if (flags & LN__DX_ACC) t = _mm512_add_ps(_mm512_loadu_ps(dx), t);
         _mm512_storeu_ps(dx, t);
@@ -897,8 +908,8 @@ LN__AVX512_K void ln__512_narrow_dx(float *dx, __m512 g, __m512 xv, __mmask16 m,
 LN__AVX512_K void ln__avx512_bwd_narrow(ln__bwd_coef *k, float *dx, const float *dy,
                                         const float *x, const float *gamma, size_t n,
                                         float mean, float rstd, int rms, int flags) {
-    const __mmask16 m0 = ln__512_mask(n), m1 = ln__512_mask(n > 16 ? n - 16 : 0),
-                    m2 = ln__512_mask(n > 32 ? n - 32 : 0), m3 = ln__512_mask(n > 48 ? n - 48 : 0);
+    const __mmask16 m0 = ln__512_mask_at(n, 0), m1 = ln__512_mask_at(n, 1),
+                    m2 = ln__512_mask_at(n, 2), m3 = ln__512_mask_at(n, 3);
     __m512 d0 = _mm512_maskz_loadu_ps(m0, dy), d1 = _mm512_maskz_loadu_ps(m1, dy + 16);
     __m512 d2 = _mm512_maskz_loadu_ps(m2, dy + 32), d3 = _mm512_maskz_loadu_ps(m3, dy + 48);
     __m512 x0 = _mm512_maskz_loadu_ps(m0, x), x1 = _mm512_maskz_loadu_ps(m1, x + 16);
@@ -929,9 +940,7 @@ LN__AVX512_K void ln__avx512_bwd_narrow(ln__bwd_coef *k, float *dx, const float 
         ln__512_sums_step(acc, d1, x1, vmean, m1);
         ln__512_sums_step(acc, d2, x2, vmean, m2);
         ln__512_sums_step(acc, d3, x3, vmean, m3);
-        s[0] = ln__512_hsum(_mm512_add_pd(acc[0], acc[1]));
-        s[1] = ln__512_hsum(_mm512_add_pd(acc[2], acc[3]));
-        s[2] = ln__512_hsum(_mm512_add_pd(acc[4], acc[5]));
+        ln__512_sums_out(acc, s);
     }
     ln__coef_from_sums(k, s, mean, rstd, n, rms);
     if (dx) {
@@ -974,9 +983,7 @@ LN__AVX512_K void ln__512_apply_sums_body(float *dx, const float *dy, const floa
         ln__512_sums_step(acc, g, _mm512_maskz_loadu_ps(m, xn + i), vmean, m);
         ln__512_bwd_step(dx, NULL, NULL, dy, x, gamma, i, m, LN__ST_MASKED, c, flags);
     }
-    out[0] = ln__512_hsum(_mm512_add_pd(acc[0], acc[1]));
-    out[1] = ln__512_hsum(_mm512_add_pd(acc[2], acc[3]));
-    out[2] = ln__512_hsum(_mm512_add_pd(acc[4], acc[5]));
+    ln__512_sums_out(acc, out);
 }
 LN__AVX512_K void ln__avx512_bwd_apply_sums(float *dx, const float *dy, const float *x,
                                             const float *gamma, size_t n,
@@ -1702,23 +1709,15 @@ LN__INLINE void ln__backward_coef(const ln__kernels *K, ln__bwd_coef *k, const f
     ln__coef_from_sums(k, s, mean, rstd, n, rms);
 }
 
-LN__INLINE void ln__backward_row(const ln__kernels *K, float *dx, double *pg, double *pb,
-                             const float *dy, const float *x, const float *gamma, float mean,
-                             float rstd, size_t n, int rms, int flags, int prefetch_next) {
-    ln__bwd_coef k;
-    ln__backward_coef(K, &k, dy, x, gamma, mean, rstd, n, rms, dx != NULL);
-    if (prefetch_next) k.pf_x = x + n, k.pf_dy = dy + n;
-    K->bwd_apply(dx, pg, pb, dy, x, gamma, n, &k, flags);
-}
-
-/* ln__backward_row without dγ/dβ: the coefficients (for the group's bwd_params) and dx */
-LN__INLINE void ln__backward_row_dx(const ln__kernels *K, ln__bwd_coef *k, float *dx,
-                                    const float *dy, const float *x, const float *gamma,
-                                    float mean, float rstd, size_t n, int rms, int flags,
-                                    int prefetch_next) {
+/* One row: its coefficients into *k (kept for a group's bwd_params), then dx and, when
+   pg / pb are given, its dγ/dβ terms. prefetch_next: ask for the next row meanwhile. */
+LN__INLINE void ln__backward_row(const ln__kernels *K, ln__bwd_coef *k, float *dx, double *pg,
+                                 double *pb, const float *dy, const float *x,
+                                 const float *gamma, float mean, float rstd, size_t n, int rms,
+                                 int flags, int prefetch_next) {
     ln__backward_coef(K, k, dy, x, gamma, mean, rstd, n, rms, dx != NULL);
     if (prefetch_next) k->pf_x = x + n, k->pf_dy = dy + n;
-    if (dx) K->bwd_apply(dx, NULL, NULL, dy, x, gamma, n, k, flags);
+    if (dx || pg || pb) K->bwd_apply(dx, pg, pb, dy, x, gamma, n, k, flags);
 }
 
 /* A pass over a range of rows, with everything it needs. */
@@ -1735,6 +1734,10 @@ typedef struct ln__bwd_job {
     size_t cols;
     int rms, flags;
 } ln__bwd_job;
+/* the float mean forward saved for row r (RMSNorm: 0) */
+LN__INLINE float ln__job_mean(const ln__bwd_job *j, size_t r) {
+    return j->rms ? 0.0f : j->mean[r];
+}
 
 LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, size_t r0,
                                   size_t r1) {
@@ -1802,8 +1805,9 @@ LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, d
         for (r = r0; r < r1; r++) {
             size_t off = r * n;
             int f = (first && r == r0) ? LN__PARAM_FIRST : 0;
-            ln__backward_row(K, j->dx ? j->dx + off : NULL, pg, pb, j->dy + off, j->x + off,
-                             j->gamma, j->rms ? 0.0f : j->mean[r], j->rstd[r], n, j->rms,
+            ln__bwd_coef k;
+            ln__backward_row(K, &k, j->dx ? j->dx + off : NULL, pg, pb, j->dy + off,
+                             j->x + off, j->gamma, ln__job_mean(j, r), j->rstd[r], n, j->rms,
                              j->flags | f, r + 1 < r1 && n <= LN__BLOCK);
         }
         return;
@@ -1814,36 +1818,35 @@ LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, d
         size_t e = r1 - r < g ? r1 : r + g;
         for (q = r; q < e; q++) {
             size_t off = q * n;
+            float *dx = j->dx ? j->dx + off : NULL;
             ln__bwd_coef k;
             if (pipe) { /* this row's coefficients came with the previous row's dx */
                 if (q == r0)
                     ln__backward_coef(K, &k, j->dy + off, j->x + off, j->gamma,
-                                      j->rms ? 0.0f : j->mean[q], j->rstd[q], n, j->rms, 1);
+                                      ln__job_mean(j, q), j->rstd[q], n, j->rms, 1);
                 else
                     k = next;
                 if (q + 1 < r1) {
                     double sn[3];
                     int ahead = q + 2 < r1;
-                    K->bwd_apply_sums(j->dx + off, j->dy + off, j->x + off, j->gamma, n, &k,
-                                      j->flags, sn, j->dy + off + n, j->x + off + n,
-                                      j->rms ? 0.0f : j->mean[q + 1],
+                    K->bwd_apply_sums(dx, j->dy + off, j->x + off, j->gamma, n, &k, j->flags,
+                                      sn, j->dy + off + n, j->x + off + n,
+                                      ln__job_mean(j, q + 1),
                                       ahead ? j->x + off + 2 * n : NULL,
                                       ahead ? j->dy + off + 2 * n : NULL);
-                    ln__coef_from_sums(&next, sn, j->rms ? 0.0f : j->mean[q + 1],
-                                       j->rstd[q + 1], n, j->rms);
+                    ln__coef_from_sums(&next, sn, ln__job_mean(j, q + 1), j->rstd[q + 1], n,
+                                       j->rms);
                 } else {
-                    K->bwd_apply(j->dx + off, NULL, NULL, j->dy + off, j->x + off, j->gamma,
-                                 n, &k, j->flags);
+                    K->bwd_apply(dx, NULL, NULL, j->dy + off, j->x + off, j->gamma, n, &k,
+                                 j->flags);
                 }
             } else if (narrow)
-                K->bwd_narrow(&k, j->dx ? j->dx + off : NULL, j->dy + off, j->x + off,
-                              j->gamma, n, j->rms ? 0.0f : j->mean[q], j->rstd[q], j->rms,
-                              j->flags | (q + 8 < r1 ? LN__AHEAD8 : 0));
+                K->bwd_narrow(&k, dx, j->dy + off, j->x + off, j->gamma, n, ln__job_mean(j, q),
+                              j->rstd[q], j->rms, j->flags | (q + 8 < r1 ? LN__AHEAD8 : 0));
             else
-                ln__backward_row_dx(K, &k, j->dx ? j->dx + off : NULL, j->dy + off,
-                                    j->x + off, j->gamma, j->rms ? 0.0f : j->mean[q],
-                                    j->rstd[q], n, j->rms, j->flags,
-                                    q + 1 < r1 && n <= LN__BLOCK);
+                ln__backward_row(K, &k, dx, NULL, NULL, j->dy + off, j->x + off, j->gamma,
+                                 ln__job_mean(j, q), j->rstd[q], n, j->rms, j->flags,
+                                 q + 1 < r1 && n <= LN__BLOCK);
             rs[q - r] = (double)k.rstd;
             hb[q - r] = k.hb;
         }
@@ -1957,7 +1960,7 @@ static void ln__wide_coefs(const ln__kernels *K, const ln__bwd_job *jb, ln__bwd_
     for (r = r0; r < r1; r++) {
         size_t off = r * jb->cols;
         ln__backward_coef(K, &k[r - kbase], jb->dy + off, jb->x + off, jb->gamma,
-                          jb->rms ? 0.0f : jb->mean[r], jb->rstd[r], jb->cols, jb->rms,
+                          ln__job_mean(jb, r), jb->rstd[r], jb->cols, jb->rms,
                           jb->dx != NULL);
     }
 }
