@@ -461,8 +461,11 @@ LN__PRIV size_t ln__head(const float *dst, size_t n) {
 #ifdef LN__HAVE_AVX512
 /* prfchw: PREFETCHW, a hint that AVX-512 CPUs have (Intel since Broadwell; AMD long before) */
 #define LN__AVX512 __attribute__((target("avx512f,avx2,fma,prfchw")))
-/* kernels inline into the per-path row-range functions (see LN__RANGES) */
+/* kernels inline into the per-path row-range functions (see LN__RANGES); those called
+   once per group of rows stay out of line (_G): no speed to gain, and inlined they made
+   the backward range function take 44 s to compile under ASan */
 #define LN__AVX512_K static inline __attribute__((target("avx512f,avx2,fma,prfchw"), always_inline))
+#define LN__AVX512_G static __attribute__((target("avx512f,avx2,fma,prfchw"), noinline))
 #define LN__ST_PLAIN 0
 #define LN__ST_STREAM 1
 #define LN__ST_MASKED 2
@@ -882,7 +885,7 @@ LN__AVX512_K void ln__512_params_body(double *pg, double *pb, const float *dy, c
     if (j0 < n) ln__512_params_tile(pg, pb, dy, x, n, rows, rs, hb, first, j0, n - j0);
 }
 /* the body inlined for each choice of outputs, so the tile loop has no NULL tests */
-LN__AVX512_K void ln__avx512_bwd_params(double *pg, double *pb, const float *dy,
+LN__AVX512_G void ln__avx512_bwd_params(double *pg, double *pb, const float *dy,
                                         const float *x, size_t n, size_t rows,
                                         const double *rs, const double *hb, int first) {
     if (pg && pb) ln__512_params_body(pg, pb, dy, x, n, rows, rs, hb, first);
@@ -1008,6 +1011,7 @@ static const ln__kernels ln__kernels_avx512 = {
 #ifdef LN__HAVE_AVX2
 #define LN__AVX2 __attribute__((target("avx2,fma")))
 #define LN__AVX2_K static inline __attribute__((target("avx2,fma"), always_inline))
+#define LN__AVX2_G static __attribute__((target("avx2,fma"), noinline))
 /* AVX2 has no mask registers: a mask is an integer vector, first w lanes all-ones. */
 static const int32_t ln__avx2_ones32[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
 static const int64_t ln__avx2_ones64[8] = {-1, -1, -1, -1, 0, 0, 0, 0};
@@ -1338,7 +1342,7 @@ LN__AVX2_K void ln__256_params_body(double *pg, double *pb, const float *dy, con
         ln__256_params_tile(pg, pb, dy, x, n, rows, rs, hb, first, j0, 16);
     if (j0 < n) ln__256_params_tile(pg, pb, dy, x, n, rows, rs, hb, first, j0, n - j0);
 }
-LN__AVX2_K void ln__avx2_bwd_params(double *pg, double *pb, const float *dy, const float *x,
+LN__AVX2_G void ln__avx2_bwd_params(double *pg, double *pb, const float *dy, const float *x,
                                     size_t n, size_t rows, const double *rs, const double *hb,
                                     int first) {
     if (pg && pb) ln__256_params_body(pg, pb, dy, x, n, rows, rs, hb, first);

@@ -17,7 +17,7 @@ mkdir -p "$out/corpus"
 
 if [ ! -x "$bin" ] || [ "$bin" -ot layernorm.h ] || [ "$bin" -ot fuzz/fuzz_layernorm.c ]; then
   # (built under a temporary name, then renamed: others may run this in the same tree)
-  $CLANG -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+  $CLANG -gline-tables-only -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -Wall -Wextra -Werror -I. -o "$bin.$$" fuzz/fuzz_layernorm.c -lm && mv -f "$bin.$$" "$bin" || exit 2
 fi
 

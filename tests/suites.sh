@@ -29,7 +29,7 @@ suite core-gcc-O0-noomp    core_run build/test_core_O0      1 gcc -std=c99 -O0 $
 # non-temporal stores are off by default; this build streams every output
 suite core-gcc-O2-stream   core_run build/test_core_stream  1 gcc -std=c99 -O2 $WARN -fopenmp -DLAYERNORM_STREAM_MIN=0
 if [ -z "$QUICK" ]; then
-  suite core-clang-asan-ubsan core_run build/test_core_san  1 clang -std=c11 -O1 -g $WARN \
+  suite core-clang-asan-ubsan core_run build/test_core_san  1 clang -std=c11 -O1 -gline-tables-only $WARN \
     -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
   suite compile-matrix     bash tests/compile/run.sh
 else
