@@ -898,7 +898,7 @@ static void strided_case(int p, size_t outer, size_t cols, size_t inner, int fam
 
 static void test_strided(void)
 {
-    static const size_t inners[] = {1, 2, 3, 7, 8, 15, 16, 17, 56 * 56};
+    static const size_t inners[] = {1, 2, 3, 7, 8, 15, 16, 17, 33, 47, 130, 56 * 56};
     static const size_t outers[] = {1, 3};
     static const size_t colss[] = {1, 3, 64, 96};
     static const int fams[] = {FAM_N01, FAM_MEAN1E4, FAM_MEAN300, FAM_MEAN1, FAM_1E30,
