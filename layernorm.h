@@ -2257,7 +2257,8 @@ LNDEF int ln_rms_backward_acc(float *dx, float *dgamma, const float *dy, const f
    middle axis. Memory is contiguous along inner, so a tile of LN__LANES inner positions is
    normalized together, lane by lane, reading each channel's run of the tile: no gathers.
    The loops run over a constant LN__LANES for full tiles, so the compiler vectorizes them
-   for the target of the wrapper they are inlined into (scalar, AVX2 or AVX-512). */
+   for the target of the wrapper they are inlined into (scalar, AVX2 or AVX-512); the
+   AVX-512 backward is written by hand instead (ln__512_strided_bwd_tile). */
 #define LN__LANES 64
 /* A channel's lanes of the next tile sit 64 floats further along, one short run per
    channel: too many streams for the hardware prefetcher, so the backward tile asks for
