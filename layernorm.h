@@ -2461,14 +2461,13 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
                                            const float *mean, const float *rstd, size_t cols,
                                            size_t inner, size_t w, int first, int ahead) {
     const __mmask16 k0 = ln__512_mask_at(w, 0), k1 = ln__512_mask_at(w, 1);
-    const double inv_cols = 1.0 / (double)cols;
     /* lanes past w load as 0 everywhere (x, dy, mean, rstd): their sums and terms are 0 */
     const __m512 mf0 = _mm512_maskz_loadu_ps(k0, mean);
     const __m512 mf1 = _mm512_maskz_loadu_ps(k1, mean + 16);
     const __m512 rf0 = _mm512_maskz_loadu_ps(k0, rstd);
     const __m512 rf1 = _mm512_maskz_loadu_ps(k1, rstd + 16);
     __m512d md[4], rd[4], sg[4], sgx[4], sx[4], ks[4];
-    __m512 ka0, ka1, kb0, kb1, kc0, kc1, kd0, kd1;
+    __m512 kb0, kb1, kc0, kc1, kd0, kd1; /* a = rstd: rf0, rf1 */
     size_t c;
     ln__512_quarters(mf0, mf1, md);
     ln__512_quarters(rf0, rf1, rd);
@@ -2497,9 +2496,8 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
     }
     { /* per lane: δ = S_x/n, a = rstd, b = −r·S_g/n, c = −r·r·(S_gx − δ·S_g)/n,
          shift = mean + δ */
-        __m512d vn = _mm512_set1_pd(inv_cols), kbq[4], kcq[4], kdq[4];
+        __m512d vn = _mm512_set1_pd(1.0 / (double)cols), kbq[4], kcq[4], kdq[4];
         LN__Q4(ln__512_strided_coefs(q, vn, sg, sgx, sx, md, rd, kbq, kcq, kdq, ks));
-        ka0 = rf0, ka1 = rf1;
         kb0 = ln__512_narrow2(kbq[0], kbq[1]), kb1 = ln__512_narrow2(kbq[2], kbq[3]);
         kc0 = ln__512_narrow2(kcq[0], kcq[1]), kc1 = ln__512_narrow2(kcq[2], kcq[3]);
         kd0 = ln__512_narrow2(kdq[0], kdq[1]), kd1 = ln__512_narrow2(kdq[2], kdq[3]);
@@ -2523,8 +2521,8 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
         if (dx) { /* last: dx may be dy or x */
             __m512 xh0 = _mm512_mul_ps(_mm512_sub_ps(_mm512_sub_ps(x0, mf0), kd0), rf0);
             __m512 xh1 = _mm512_mul_ps(_mm512_sub_ps(_mm512_sub_ps(x1, mf1), kd1), rf1);
-            __m512 t0 = _mm512_fmadd_ps(ka0, _mm512_mul_ps(gm, d0), kb0);
-            __m512 t1 = _mm512_fmadd_ps(ka1, _mm512_mul_ps(gm, d1), kb1);
+            __m512 t0 = _mm512_fmadd_ps(rf0, _mm512_mul_ps(gm, d0), kb0);
+            __m512 t1 = _mm512_fmadd_ps(rf1, _mm512_mul_ps(gm, d1), kb1);
             _mm512_mask_storeu_ps(dx + c * inner, k0, _mm512_fmadd_ps(kc0, xh0, t0));
             _mm512_mask_storeu_ps(dx + c * inner + 16, k1, _mm512_fmadd_ps(kc1, xh1, t1));
         }
