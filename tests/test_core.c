@@ -1821,11 +1821,12 @@ static int outs_same(const Outs *a, const Outs *b, size_t rows, size_t cols)
 
 static void test_determinism(Rng *rng)
 {
-    size_t shapes[2][2] = {{4096, 256}, {300000, 16}};
+    /* row-split dγ/dβ chunks, many narrow rows, and wide rows (column spans split) */
+    size_t shapes[3][2] = {{4096, 256}, {300000, 16}, {6, 70001}};
     size_t si;
     int k;
     if (test_quick()) shapes[1][0] = 40000;
-    for (si = 0; si < 2; si++) {
+    for (si = 0; si < 3; si++) {
         size_t rows = shapes[si][0], cols = shapes[si][1], n = rows * cols;
         float *x = falloc(n), *dy = falloc(n), *g = falloc(cols), *b = falloc(cols);
         Outs o0 = outs_new(rows, cols), o1 = outs_new(rows, cols);
