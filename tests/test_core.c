@@ -1389,10 +1389,12 @@ static void test_identities(Rng *rng)
 
 static void test_null_optionals(Rng *rng)
 {
-    static const size_t shapes[][2] = {{5, 37}, {2, 70001}, {2048, 96}};
+    /* small, wide (column spans), many rows (dγ/dβ chunks), and rows whose chunk
+       partials would pass the scratch bound (fewer, larger chunks) */
+    static const size_t shapes[][2] = {{5, 37}, {2, 70001}, {2048, 96}, {40, 20000}};
     size_t si;
     int k;
-    for (si = 0; si < 3; si++) {
+    for (si = 0; si < 4; si++) {
         size_t rows = shapes[si][0], cols = shapes[si][1], n = rows * cols;
         float *x = falloc(n), *dy = falloc(n), *g = falloc(cols), *b = falloc(cols);
         float *y = falloc(n), *dx = falloc(n), *dg = falloc(cols), *db = falloc(cols);
@@ -1821,12 +1823,13 @@ static int outs_same(const Outs *a, const Outs *b, size_t rows, size_t cols)
 
 static void test_determinism(Rng *rng)
 {
-    /* row-split dγ/dβ chunks, many narrow rows, and wide rows (column spans split) */
-    size_t shapes[3][2] = {{4096, 256}, {300000, 16}, {6, 70001}};
+    /* dγ/dβ chunks split over threads, many narrow rows, wide rows (column spans split),
+       and chunks bounded by their partials' size */
+    size_t shapes[4][2] = {{4096, 256}, {300000, 16}, {6, 70001}, {40, 20000}};
     size_t si;
     int k;
     if (test_quick()) shapes[1][0] = 40000;
-    for (si = 0; si < 3; si++) {
+    for (si = 0; si < 4; si++) {
         size_t rows = shapes[si][0], cols = shapes[si][1], n = rows * cols;
         float *x = falloc(n), *dy = falloc(n), *g = falloc(cols), *b = falloc(cols);
         Outs o0 = outs_new(rows, cols), o1 = outs_new(rows, cols);
