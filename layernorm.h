@@ -55,10 +55,10 @@
    MEMORY
      The forward functions allocate nothing. A backward with dgamma or dbeta and rows > 1
      makes one allocation per call for its double-precision dγ/dβ accumulators: 32·cols
-     bytes on one thread, up to 64 chunk partials of 16·cols bytes on several (for rows of
-     32768 columns or more: about 64 bytes per row instead). If it fails the call returns
-     LN_ERR_NOMEM and writes nothing. The channels-first backward needs 128·cols bytes per
-     partial likewise. On the stack a backward call uses up to about 20 KB per thread
+     bytes on one thread, up to 64 chunk partials of 16·cols bytes on several, at most
+     1 MiB of them unless two need more (for rows of 32768 columns or more: 72 bytes per
+     row instead). If it fails the call returns LN_ERR_NOMEM and writes nothing. The
+     channels-first backward needs 128·cols bytes per partial likewise. On the stack a backward call uses up to about 20 KB per thread
      (per-row factors of a group of rows, and a column tile of wide rows).
 
    ALIASING
