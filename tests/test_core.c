@@ -1692,13 +1692,15 @@ static void test_accumulate(Rng *rng)
 
 static void test_nan_isolation(Rng *rng)
 {
-    static const size_t shapes[][2] = {{8, 100}, {4096, 64}, {3, 70001}};
+    /* narrow rows go eight to a batch, each row loaded with 16 floats (3 columns: the
+       next rows' too): the bad value must stay in its own row */
+    static const size_t shapes[][2] = {{8, 100}, {4096, 64}, {3, 70001}, {17, 13}, {11, 3}};
     /* bi = 0..2: one NaN / +Inf / -Inf; bi = 3: a +Inf and a -Inf in the same row */
     const float bad[3] = {NAN, INFINITY, -INFINITY};
     const char *bad_name[4] = {"NaN", "+Inf", "-Inf", "+Inf and -Inf"};
     size_t si;
     int k, bi;
-    for (si = 0; si < 3; si++) {
+    for (si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
         size_t rows = shapes[si][0], cols = shapes[si][1], n = rows * cols;
         size_t br = rows / 2 + 1 < rows ? rows / 2 + 1 : rows - 1, bc = cols / 3;
         float *x = falloc(n), *xb = falloc(n), *dy = falloc(n), *dyb = falloc(n), *g = falloc(cols);
@@ -1735,9 +1737,9 @@ static void test_nan_isolation(Rng *rng)
                         ok = 0;
                 }
                 CHECK(ok, "%s: forward changed row %zu", l, i - 1);
-                CHECK(!isfinite(y1[br * cols + bc]) && !isfinite(m1[br]),
-                      "%s: the bad row's y (%g) / mean (%g) is finite", l,
-                      (double)y1[br * cols + bc], (double)m1[br]);
+                CHECK(!isfinite(y1[br * cols + bc]) && !isfinite(m1[br]) && !isfinite(r1[br]),
+                      "%s: the bad row's y (%g) / mean (%g) / rstd (%g) is finite", l,
+                      (double)y1[br * cols + bc], (double)m1[br], (double)r1[br]);
                 /* backward with that x and its (non-finite) stats */
                 run_bwd(p, dx1, NULL, NULL, dy, xb, g, m1, r1, rows, cols);
                 ok = 1;

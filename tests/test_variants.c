@@ -699,6 +699,9 @@ static void test_rows(void)
         /* tall: dγ/dβ summed over many rows */
         row_case(p, 4099, 32, FAM_N01);
         row_case(p, 4099, 32, FAM_MEAN1E4);
+        /* rows of <= 16 go eight at a time: full and partial batches */
+        for (c = 1; c <= 17; c += 2) row_case(p, 19, c, c % 4 == 1 ? FAM_MEAN1E4 : FAM_N01);
+        row_case(p, 19, 16, FAM_N01);
     }
     /* the public functions (default path; test_default_is_active shows it is the active
        path bitwise, so a lighter sweep) */
@@ -1722,6 +1725,8 @@ static void test_conventions(void)
         alias_case(p, 3, 37);
         alias_case(p, 2, 4097);
         alias_case(p, 160, 1031); /* large enough for threads */
+        alias_case(p, 17, 13);    /* narrow rows, loaded 16 floats at a time */
+        alias_case(p, 11, 3);
         conv_strided_case(p, 2, 7, 5);
         conv_strided_case(p, 3, 17, 16);
         conv_strided_case(p, 1, 64, 56 * 56);
@@ -2001,6 +2006,7 @@ static void test_nan(void)
         nan_case(p, 5, 37, INFINITY);
         nan_case(p, 3, 4097, NAN);
         nan_case(p, 160, 1031, NAN); /* threaded size */
+        nan_case(p, 19, 5, NAN);     /* narrow rows in batches */
         nan_strided_case(p, 3, 17, 15, NAN);
         nan_strided_case(p, 3, 5, 16, -INFINITY);
         nan_strided_case(p, 2, 64, 56 * 56, NAN);
