@@ -58,8 +58,9 @@
      bytes on one thread, up to 64 chunk partials of 16·cols bytes on several, at most
      1 MiB of them unless two need more (for rows of 32768 columns or more: 72 bytes per
      row instead). If it fails the call returns LN_ERR_NOMEM and writes nothing. The
-     channels-first backward needs 128·cols bytes per partial likewise. On the stack a backward call uses up to about 20 KB per thread
-     (per-row factors of a group of rows, and a column tile of wide rows).
+     channels-first backward needs 128·cols bytes per partial likewise. On the stack a
+     backward call uses up to about 20 KB per thread (per-row factors of a group of rows,
+     and a column tile of wide rows).
 
    ALIASING
      y may equal x. dx may equal dy or x. sum (fused add) may equal x or residual.
@@ -720,17 +721,23 @@ LN__AVX512_K void ln__avx512_norm_moments(float *y, const float *x, size_t n, fl
         ln__512_norm_moments_body(y, x, n, mhi, mlo, rstd, gamma, beta, xn, kn, out, pf);
 }
 
-/* lane i = the sum of the 8 lanes of a[i], ((e0 + e1) + (e2 + e3)) + ((e4 + e5) + (e6 + e7))
-   for every i: pairs within 128-bit lanes, then 128-bit lanes across vectors */
+/* ln__512_fold8: lane i = the sum of the 8 lanes of a[i], ((e0 + e1) + (e2 + e3)) +
+   ((e4 + e5) + (e6 + e7)) for every i: pairs within 128-bit lanes, then 128-bit lanes
+   across vectors. (Zero-masked intrinsics for GCC PR 105593, as in ln__512_lo.) */
+/* a and b added pairwise within 128-bit lanes: (a0 + a1, b0 + b1, a2 + a3, b2 + b3, ...) */
+LN__AVX512_K __m512d ln__512_pairs(__m512d a, __m512d b) {
+    return _mm512_add_pd(_mm512_maskz_unpacklo_pd(0xFF, a, b),
+                         _mm512_maskz_unpackhi_pd(0xFF, a, b));
+}
+/* 128-bit lanes 0 + 1 and 2 + 3 of a, then of b (0x88: lanes 0, 2 of each; 0xDD: 1, 3) */
+LN__AVX512_K __m512d ln__512_quads(__m512d a, __m512d b) {
+    return _mm512_add_pd(_mm512_maskz_shuffle_f64x2(0xFF, a, b, 0x88),
+                         _mm512_maskz_shuffle_f64x2(0xFF, a, b, 0xDD));
+}
 LN__AVX512_K __m512d ln__512_fold8(const __m512d a[8]) {
-    __m512d b0 = _mm512_add_pd(_mm512_unpacklo_pd(a[0], a[1]), _mm512_unpackhi_pd(a[0], a[1]));
-    __m512d b1 = _mm512_add_pd(_mm512_unpacklo_pd(a[2], a[3]), _mm512_unpackhi_pd(a[2], a[3]));
-    __m512d b2 = _mm512_add_pd(_mm512_unpacklo_pd(a[4], a[5]), _mm512_unpackhi_pd(a[4], a[5]));
-    __m512d b3 = _mm512_add_pd(_mm512_unpacklo_pd(a[6], a[7]), _mm512_unpackhi_pd(a[6], a[7]));
-    /* 0x88: 128-bit lanes 0, 2 of each; 0xDD: lanes 1, 3 */
-    __m512d c0 = _mm512_add_pd(_mm512_shuffle_f64x2(b0, b1, 0x88), _mm512_shuffle_f64x2(b0, b1, 0xDD));
-    __m512d c1 = _mm512_add_pd(_mm512_shuffle_f64x2(b2, b3, 0x88), _mm512_shuffle_f64x2(b2, b3, 0xDD));
-    return _mm512_add_pd(_mm512_shuffle_f64x2(c0, c1, 0x88), _mm512_shuffle_f64x2(c0, c1, 0xDD));
+    __m512d c0 = ln__512_quads(ln__512_pairs(a[0], a[1]), ln__512_pairs(a[2], a[3]));
+    __m512d c1 = ln__512_quads(ln__512_pairs(a[4], a[5]), ln__512_pairs(a[6], a[7]));
+    return ln__512_quads(c0, c1);
 }
 
 /* Rows 0..nr of n <= 16 columns from v[i] (lanes past n: anything) to p + i·n, in order:
@@ -790,7 +797,7 @@ LN__AVX512_K void ln__avx512_fwd_rows8(float *y, float *sum, float *mean, float 
     }
     S = ln__512_fold8(sd);
     Q = ln__512_fold8(sq);
-    k = _mm512_cvtps_pd(_mm256_loadu_ps(kf));
+    k = _mm512_maskz_cvtps_pd(0xFF, _mm256_loadu_ps(kf));
     if (rms) {
         mu = zero;
         m2 = Q;
@@ -798,16 +805,16 @@ LN__AVX512_K void ln__avx512_fwd_rows8(float *y, float *sum, float *mean, float 
         __m512d ms = _mm512_div_pd(S, nd);
         mu = _mm512_add_pd(k, ms);
         /* max(0, M2): rounding on a (near-)constant row; a NaN stays (max returns it) */
-        m2 = _mm512_max_pd(zero, _mm512_sub_pd(Q, _mm512_mul_pd(S, ms)));
+        m2 = _mm512_maskz_max_pd(0xFF, zero, _mm512_sub_pd(Q, _mm512_mul_pd(S, ms)));
     }
-    rs = _mm512_div_pd(_mm512_set1_pd(1.0),
-                       _mm512_sqrt_pd(_mm512_add_pd(_mm512_div_pd(m2, nd),
-                                                    _mm512_set1_pd((double)eps))));
+    rs = _mm512_add_pd(_mm512_div_pd(m2, nd), _mm512_set1_pd((double)eps));
+    rs = _mm512_div_pd(_mm512_set1_pd(1.0), _mm512_maskz_sqrt_pd(0xFF, rs));
     {
-        __m256 h = _mm512_cvtpd_ps(mu);
+        __m256 h = _mm512_maskz_cvtpd_ps(0xFF, mu);
+        __m512d back = _mm512_maskz_cvtps_pd(0xFF, h);
         _mm256_storeu_ps(mhi, h);
-        _mm256_storeu_ps(mlo, _mm512_cvtpd_ps(_mm512_sub_pd(mu, _mm512_cvtps_pd(h))));
-        _mm256_storeu_ps(rsf, _mm512_cvtpd_ps(rs));
+        _mm256_storeu_ps(mlo, _mm512_maskz_cvtpd_ps(0xFF, _mm512_sub_pd(mu, back)));
+        _mm256_storeu_ps(rsf, _mm512_maskz_cvtpd_ps(0xFF, rs));
     }
     LN__UNROLL
     for (i = 0; i < 8; i++) { /* y = ((x − mhi) − mlo)·rstd·γ + β, as ln__avx512_norm */
