@@ -357,8 +357,8 @@ typedef struct ln__kernels {
     void (*bwd_apply)(float *dx, double *pg, double *pb, const float *dy, const float *x,
                       const float *gamma, size_t n, const ln__bwd_coef *k, int flags);
     /* dγ/dβ of `rows` rows of n columns (row r at dy + r·ld, x + r·ld, already past their
-       dx sweep, so in cache): pg[j] (=|+=) Σ_r dy·x̂ with x̂ = x·rs[r] + hb[r] in double, pb[j] (=|+=)
-       Σ_r dy, rows added in order (the same bits as bwd_apply row by row). Column tiles
+       dx sweep, so in cache): pg[j] (=|+=) Σ_r dy·x̂ with x̂ = x·rs[r] + hb[r] in double,
+       pb[j] (=|+=) Σ_r dy, rows added in order (the same bits as bwd_apply row by row). Column tiles
        keep the sums in registers: dγ/dβ then cost no loads and stores per row, which
        otherwise crowd out the memory traffic. NULL: bwd_apply does it row by row. */
     void (*bwd_params)(double *pg, double *pb, const float *dy, const float *x, size_t n,
@@ -369,6 +369,12 @@ typedef struct ln__kernels {
     void (*bwd_narrow)(ln__bwd_coef *k, float *dx, const float *dy, const float *x,
                        const float *gamma, size_t n, float mean, float rstd, int rms,
                        int flags);
+    /* rows of n <= 16, nr <= 8 of them: ln__backward_coef and dx (if asked) of each, the
+       rows' coefficients computed together; per row rs = rstd and hb (as bwd_params takes
+       them). mean NULL: RMSNorm. NULL: the path goes row by row. */
+    void (*bwd_rows8)(double *rs, double *hb, float *dx, const float *dy, const float *x,
+                      const float *gamma, const float *mean, const float *rstd, size_t nr,
+                      size_t n, int flags);
     /* bwd_apply of this row (dx only, plain stores) interleaved with bwd_sums of the next
        (dyn, xn, about meann), so the next row streams in from memory while this one is
        written; pf_x, pf_dy: the row after next, to prefetch. The bits of the two kernels
@@ -462,7 +468,7 @@ static void ln__scalar_bwd_apply(float *dx, double *pg, double *pb, const float 
 
 static const ln__kernels ln__kernels_scalar = {
     ln__scalar_moments, ln__scalar_sqdev, ln__scalar_add, ln__scalar_norm, NULL, NULL,
-    ln__scalar_bwd_sums, ln__scalar_bwd_apply, NULL, NULL, NULL};
+    ln__scalar_bwd_sums, ln__scalar_bwd_apply, NULL, NULL, NULL, NULL};
 
 /* ---- 3. SIMD kernels --------------------------------------------------------------------
    Same math as section 2, element for element; sums use several double accumulators.
@@ -954,10 +960,11 @@ LN__AVX512_K void ln__512_params_store(double *p, __mmask16 k, __m512d a0, __m51
     _mm512_mask_storeu_pd(p, (__mmask8)(k & 0xFF), a0);
     _mm512_mask_storeu_pd(p + 8, (__mmask8)(k >> 8), a1);
 }
-/* columns j0 .. j0 + w (w <= 64: four vectors, 16 double accumulators) over all rows */
+/* columns j0 .. j0 + w (w <= 16·nv, nv <= 4 vectors: up to 16 double accumulators) over
+   all rows; nv is a constant where it is inlined, so unused vectors cost nothing */
 LN__AVX512_K void ln__512_params_tile(double *pg, double *pb, const float *dy, const float *x,
                                       size_t ld, size_t rows, const double *rs,
-                                      const double *hb, int first, size_t j0, size_t w) {
+                                      const double *hb, int first, size_t j0, size_t w, int nv) {
     const __mmask16 k0 = ln__512_mask_at(w, 0), k1 = ln__512_mask_at(w, 1),
                     k2 = ln__512_mask_at(w, 2), k3 = ln__512_mask_at(w, 3);
     const int G = pg != NULL, B = pb != NULL;
@@ -969,43 +976,43 @@ LN__AVX512_K void ln__512_params_tile(double *pg, double *pb, const float *dy, c
         const __m512d vr = _mm512_set1_pd(rs[0]), vh = _mm512_set1_pd(hb[0]);
         const float *d = dy + j0, *v = x + j0;
         ln__512_params_vec(d, v, k0, vr, vh, 1, G, B, &g00, &g01, &b00, &b01);
-        ln__512_params_vec(d + 16, v + 16, k1, vr, vh, 1, G, B, &g10, &g11, &b10, &b11);
-        ln__512_params_vec(d + 32, v + 32, k2, vr, vh, 1, G, B, &g20, &g21, &b20, &b21);
-        ln__512_params_vec(d + 48, v + 48, k3, vr, vh, 1, G, B, &g30, &g31, &b30, &b31);
+        if (nv > 1) ln__512_params_vec(d + 16, v + 16, k1, vr, vh, 1, G, B, &g10, &g11, &b10, &b11);
+        if (nv > 2) ln__512_params_vec(d + 32, v + 32, k2, vr, vh, 1, G, B, &g20, &g21, &b20, &b21);
+        if (nv > 3) ln__512_params_vec(d + 48, v + 48, k3, vr, vh, 1, G, B, &g30, &g31, &b30, &b31);
         r = 1;
     } else {
         if (G) {
             ln__512_params_load(pg + j0, k0, &g00, &g01);
-            ln__512_params_load(pg + j0 + 16, k1, &g10, &g11);
-            ln__512_params_load(pg + j0 + 32, k2, &g20, &g21);
-            ln__512_params_load(pg + j0 + 48, k3, &g30, &g31);
+            if (nv > 1) ln__512_params_load(pg + j0 + 16, k1, &g10, &g11);
+            if (nv > 2) ln__512_params_load(pg + j0 + 32, k2, &g20, &g21);
+            if (nv > 3) ln__512_params_load(pg + j0 + 48, k3, &g30, &g31);
         }
         if (B) {
             ln__512_params_load(pb + j0, k0, &b00, &b01);
-            ln__512_params_load(pb + j0 + 16, k1, &b10, &b11);
-            ln__512_params_load(pb + j0 + 32, k2, &b20, &b21);
-            ln__512_params_load(pb + j0 + 48, k3, &b30, &b31);
+            if (nv > 1) ln__512_params_load(pb + j0 + 16, k1, &b10, &b11);
+            if (nv > 2) ln__512_params_load(pb + j0 + 32, k2, &b20, &b21);
+            if (nv > 3) ln__512_params_load(pb + j0 + 48, k3, &b30, &b31);
         }
     }
     for (; r < rows; r++) {
         const __m512d vr = _mm512_set1_pd(rs[r]), vh = _mm512_set1_pd(hb[r]);
         const float *d = dy + r * ld + j0, *v = x + r * ld + j0;
         ln__512_params_vec(d, v, k0, vr, vh, 0, G, B, &g00, &g01, &b00, &b01);
-        ln__512_params_vec(d + 16, v + 16, k1, vr, vh, 0, G, B, &g10, &g11, &b10, &b11);
-        ln__512_params_vec(d + 32, v + 32, k2, vr, vh, 0, G, B, &g20, &g21, &b20, &b21);
-        ln__512_params_vec(d + 48, v + 48, k3, vr, vh, 0, G, B, &g30, &g31, &b30, &b31);
+        if (nv > 1) ln__512_params_vec(d + 16, v + 16, k1, vr, vh, 0, G, B, &g10, &g11, &b10, &b11);
+        if (nv > 2) ln__512_params_vec(d + 32, v + 32, k2, vr, vh, 0, G, B, &g20, &g21, &b20, &b21);
+        if (nv > 3) ln__512_params_vec(d + 48, v + 48, k3, vr, vh, 0, G, B, &g30, &g31, &b30, &b31);
     }
     if (G) {
         ln__512_params_store(pg + j0, k0, g00, g01);
-        ln__512_params_store(pg + j0 + 16, k1, g10, g11);
-        ln__512_params_store(pg + j0 + 32, k2, g20, g21);
-        ln__512_params_store(pg + j0 + 48, k3, g30, g31);
+        if (nv > 1) ln__512_params_store(pg + j0 + 16, k1, g10, g11);
+        if (nv > 2) ln__512_params_store(pg + j0 + 32, k2, g20, g21);
+        if (nv > 3) ln__512_params_store(pg + j0 + 48, k3, g30, g31);
     }
     if (B) {
         ln__512_params_store(pb + j0, k0, b00, b01);
-        ln__512_params_store(pb + j0 + 16, k1, b10, b11);
-        ln__512_params_store(pb + j0 + 32, k2, b20, b21);
-        ln__512_params_store(pb + j0 + 48, k3, b30, b31);
+        if (nv > 1) ln__512_params_store(pb + j0 + 16, k1, b10, b11);
+        if (nv > 2) ln__512_params_store(pb + j0 + 32, k2, b20, b21);
+        if (nv > 3) ln__512_params_store(pb + j0 + 48, k3, b30, b31);
     }
 }
 LN__AVX512_K void ln__512_params_body(double *pg, double *pb, const float *dy, const float *x,
@@ -1013,8 +1020,14 @@ LN__AVX512_K void ln__512_params_body(double *pg, double *pb, const float *dy, c
                                       const double *hb, int first) {
     size_t j0 = 0;
     for (; j0 + 64 <= n; j0 += 64)
-        ln__512_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, 64);
-    if (j0 < n) ln__512_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, n - j0);
+        ln__512_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, 64, 4);
+    switch ((n - j0 + 15) / 16) { /* the last columns: only the vectors they need */
+    case 1: ln__512_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, n - j0, 1); break;
+    case 2: ln__512_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, n - j0, 2); break;
+    case 3: ln__512_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, n - j0, 3); break;
+    case 4: ln__512_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, n - j0, 4); break;
+    default: break;
+    }
 }
 /* the body inlined for each choice of outputs, so the tile loop has no NULL tests */
 LN__AVX512_G void ln__avx512_bwd_params(double *pg, double *pb, const float *dy,
@@ -1087,6 +1100,84 @@ LN__AVX512_K void ln__avx512_bwd_narrow(ln__bwd_coef *k, float *dx, const float 
     }
 }
 
+/* Backward of nr <= 8 rows of n <= 16 columns, each row one vector (as the forward's
+   ln__avx512_fwd_rows8): per row the sums of ln__backward_coef, folded so that the eight
+   rows' coefficients (ln__coef_from_sums) come from one set of double vector operations,
+   then dx = a·g + b + c·x̂ as ln__512_dx_value. Lanes past a row's n are zeroed before the
+   sums (they hold the next rows, where 0·Inf would be NaN). Per row out: rs = rstd and
+   hb = −(mean + δ)·rstd, for bwd_params. mean: NULL for RMSNorm (mean = δ = mean(g) = 0). */
+LN__AVX512_K void ln__avx512_bwd_rows8(double *rs_out, double *hb_out, float *dx,
+                                       const float *dy, const float *x, const float *gamma,
+                                       const float *mean, const float *rstd, size_t nr,
+                                       size_t n, int flags) {
+    const __mmask16 m = ln__512_mask(n);
+    const __mmask8 lo = (__mmask8)(m & 0xFF), hi = (__mmask8)(m >> 8);
+    const __m512 gm = gamma ? _mm512_maskz_loadu_ps(m, gamma) : _mm512_set1_ps(1.0f);
+    const __m512d inv_n = _mm512_set1_pd(1.0 / (double)n);
+    __m512 g[8], xv[8];
+    __m512d sg[8], sgx[8], sx[8], Sg, Sgx, Sx, r, neg_r, mu, delta, mg, mgx, shift;
+    float mf[8], rf[8], kd[8], kb[8], kc[8];
+    double hbd[8];
+    size_t i;
+    for (i = 0; i < 8; i++) {
+        mf[i] = mean && i < nr ? mean[i] : 0.0f;
+        rf[i] = i < nr ? rstd[i] : 0.0f;
+    }
+    LN__UNROLL
+    for (i = 0; i < 8; i++) { /* plain loads where the 16 floats lie within the batch */
+        __m512 d = _mm512_setzero_ps();
+        __m512d x0, x1, g0, g1, vm = _mm512_set1_pd((double)mf[i]);
+        if (i * n + 16 <= nr * n) {
+            d = _mm512_loadu_ps(dy + i * n);
+            xv[i] = _mm512_loadu_ps(x + i * n);
+        } else if (i < nr) {
+            d = _mm512_maskz_loadu_ps(m, dy + i * n);
+            xv[i] = _mm512_maskz_loadu_ps(m, x + i * n);
+        } else
+            xv[i] = _mm512_setzero_ps();
+        g[i] = _mm512_maskz_mul_ps(m, gm, d); /* g = γ·dy, 0 past the row */
+        g0 = ln__512_lo(g[i]);
+        g1 = ln__512_hi(g[i]);
+        x0 = _mm512_maskz_sub_pd(lo, ln__512_lo(xv[i]), vm); /* x̃ = x − mean, exact */
+        x1 = _mm512_maskz_sub_pd(hi, ln__512_hi(xv[i]), vm);
+        sg[i] = _mm512_add_pd(g0, g1);
+        sgx[i] = _mm512_fmadd_pd(g0, x0, _mm512_mul_pd(g1, x1));
+        sx[i] = _mm512_add_pd(x0, x1);
+    }
+    Sg = ln__512_fold8(sg);
+    Sgx = ln__512_fold8(sgx);
+    Sx = ln__512_fold8(sx);
+    r = _mm512_maskz_cvtps_pd(0xFF, _mm256_loadu_ps(rf));
+    mu = _mm512_maskz_cvtps_pd(0xFF, _mm256_loadu_ps(mf));
+    /* δ = S_x/n, mean(g) = S_g/n, mean(g·x̂) = rstd·(S_gx − δ·S_g)/n; b = −rstd·mean(g),
+       c = −rstd·mean(g·x̂) (ln__coef_from_sums) */
+    delta = mean ? _mm512_mul_pd(Sx, inv_n) : _mm512_setzero_pd();
+    mg = mean ? _mm512_mul_pd(Sg, inv_n) : _mm512_setzero_pd();
+    mgx = _mm512_mul_pd(_mm512_mul_pd(r, _mm512_sub_pd(Sgx, _mm512_mul_pd(delta, Sg))), inv_n);
+    shift = _mm512_add_pd(mu, delta);
+    neg_r = _mm512_sub_pd(_mm512_setzero_pd(), r);
+    _mm256_storeu_ps(kd, _mm512_maskz_cvtpd_ps(0xFF, delta));
+    _mm256_storeu_ps(kb, _mm512_maskz_cvtpd_ps(0xFF, _mm512_mul_pd(neg_r, mg)));
+    _mm256_storeu_ps(kc, _mm512_maskz_cvtpd_ps(0xFF, _mm512_mul_pd(neg_r, mgx)));
+    _mm512_storeu_pd(hbd, _mm512_mul_pd(_mm512_sub_pd(_mm512_setzero_pd(), shift), r));
+    for (i = 0; i < nr; i++) rs_out[i] = (double)rf[i], hb_out[i] = hbd[i];
+    if (!dx) return;
+    LN__UNROLL
+    for (i = 0; i < 8; i++) { /* dx = a·g + b + c·x̂, x̂ = ((x − mean) − δ)·rstd, a = rstd */
+        __m512 xh = _mm512_sub_ps(xv[i], _mm512_set1_ps(mf[i]));
+        __m512 t = _mm512_fmadd_ps(_mm512_set1_ps(rf[i]), g[i], _mm512_set1_ps(kb[i]));
+        xh = _mm512_mul_ps(_mm512_sub_ps(xh, _mm512_set1_ps(kd[i])), _mm512_set1_ps(rf[i]));
+        g[i] = _mm512_fmadd_ps(_mm512_set1_ps(kc[i]), xh, t);
+    }
+    if (flags & LN__DX_ACC) /* every row's old dx is read before any row is stored */
+        LN__UNROLL
+        for (i = 0; i < 8; i++) {
+            if (i * n + 16 <= nr * n) g[i] = _mm512_add_ps(_mm512_loadu_ps(dx + i * n), g[i]);
+            else if (i < nr) g[i] = _mm512_add_ps(_mm512_maskz_loadu_ps(m, dx + i * n), g[i]);
+        }
+    ln__512_store_rows(dx, g, nr, n, m);
+}
+
 /* bwd_apply (dx only, plain stores) of this row and bwd_sums of the next in one loop:
    each row's operations in its own order, so the bits of the two kernels */
 LN__AVX512_K void ln__512_apply_sums_body(float *dx, const float *dy, const float *x,
@@ -1137,7 +1228,7 @@ static const ln__kernels ln__kernels_avx512 = {
     ln__avx512_moments, ln__avx512_sqdev, ln__avx512_add, ln__avx512_norm,
     ln__avx512_norm_moments, ln__avx512_fwd_rows8,
     ln__avx512_bwd_sums, ln__avx512_bwd_apply, ln__avx512_bwd_params,
-    ln__avx512_bwd_narrow, ln__avx512_bwd_apply_sums};
+    ln__avx512_bwd_narrow, ln__avx512_bwd_rows8, ln__avx512_bwd_apply_sums};
 #endif /* LN__HAVE_AVX512 */
 
 #ifdef LN__HAVE_AVX2
@@ -1484,7 +1575,7 @@ LN__AVX2_G void ln__avx2_bwd_params(double *pg, double *pb, const float *dy, con
 
 static const ln__kernels ln__kernels_avx2 = {
     ln__avx2_moments, ln__avx2_sqdev, ln__avx2_add, ln__avx2_norm, NULL, NULL,
-    ln__avx2_bwd_sums, ln__avx2_bwd_apply, ln__avx2_bwd_params, NULL, NULL};
+    ln__avx2_bwd_sums, ln__avx2_bwd_apply, ln__avx2_bwd_params, NULL, NULL, NULL};
 #endif /* LN__HAVE_AVX2 */
 
 #ifdef LN__HAVE_NEON
@@ -1622,7 +1713,7 @@ static void ln__neon_bwd_apply(float *dx, double *pg, double *pb, const float *d
 
 static const ln__kernels ln__kernels_neon = {
     ln__neon_moments, ln__neon_sqdev, ln__neon_add, ln__neon_norm, NULL, NULL,
-    ln__neon_bwd_sums, ln__neon_bwd_apply, NULL, NULL, NULL};
+    ln__neon_bwd_sums, ln__neon_bwd_apply, NULL, NULL, NULL, NULL};
 #endif /* LN__HAVE_NEON */
 
 /* ---- 4. dispatch ------------------------------------------------------------------------ */
@@ -1941,6 +2032,7 @@ LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, d
     size_t r, q, n = j->cols, g;
     double rs[LN__GROUP_ROWS], hb[LN__GROUP_ROWS]; /* per row of the group: x̂ = x·rs + hb */
     int narrow = K->bwd_narrow && n <= 64 && !(j->flags & LN__STREAM);
+    int rows8 = K->bwd_rows8 && n <= 16 && !(j->flags & LN__STREAM);
     /* pipelined rows: dx of row q with the sums of row q + 1 (see bwd_apply_sums) */
     int pipe = K->bwd_apply_sums && !narrow && j->dx && n <= LN__BLOCK &&
                !(j->flags & LN__STREAM);
@@ -1961,7 +2053,13 @@ LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, d
     g = g < 1 ? 1 : g > LN__GROUP_ROWS ? LN__GROUP_ROWS : g;
     for (r = r0; r < r1; r += g) {
         size_t e = r1 - r < g ? r1 : r + g;
-        for (q = r; q < e; q++) {
+        q = r;
+        if (rows8) /* eight rows at a time; q ends past e */
+            for (; q < e; q += 8)
+                K->bwd_rows8(rs + (q - r), hb + (q - r), j->dx ? j->dx + q * n : NULL,
+                             j->dy + q * n, j->x + q * n, j->gamma, j->rms ? NULL : j->mean + q,
+                             j->rstd + q, e - q < 8 ? e - q : 8, n, j->flags);
+        for (; q < e; q++) {
             size_t off = q * n;
             float *dx = j->dx ? j->dx + off : NULL;
             ln__bwd_coef k;
