@@ -290,6 +290,12 @@ LNDEF const char *ln_path_name(int path);
 #define LN__SPAN_BYTES ((size_t)512 * 1024)
 #define LN__SPAN_MAX 16
 
+/* Rows of at most this many columns go eight at a time through fwd_rows8 / bwd_rows8
+   (paths that have them), their statistics computed together */
+#ifndef LN__ROWS8_COLS
+#define LN__ROWS8_COLS 32
+#endif
+
 /* bwd_apply flags */
 #define LN__DX_ACC 1      /* dx += t instead of dx = t */
 #define LN__PARAM_FIRST 2 /* pg = term instead of pg += term (first row of a sum) */
@@ -344,7 +350,7 @@ typedef struct ln__kernels {
     void (*norm_moments)(float *y, const float *x, size_t n, float mhi, float mlo, float rstd,
                          const float *gamma, const float *beta, const float *xn, double kn,
                          double out[2], const float *pf);
-    /* rows of n <= 16, nr <= 8 of them: ln__forward_row of each (RMSNorm with rms; with
+    /* rows of n <= 32, nr <= 8 of them: ln__forward_row of each (RMSNorm with rms; with
        res, the fused add into sum), the rows' statistics computed together. NULL: the
        path goes row by row. */
     void (*fwd_rows8)(float *y, float *sum, float *mean, float *rstd, const float *x,
@@ -369,7 +375,7 @@ typedef struct ln__kernels {
     void (*bwd_narrow)(ln__bwd_coef *k, float *dx, const float *dy, const float *x,
                        const float *gamma, size_t n, float mean, float rstd, int rms,
                        int flags);
-    /* rows of n <= 16, nr <= 8 of them: ln__backward_coef and dx (if asked) of each, the
+    /* rows of n <= 32, nr <= 8 of them: ln__backward_coef and dx (if asked) of each, the
        rows' coefficients computed together; per row rs = rstd and hb (as bwd_params takes
        them). mean NULL: RMSNorm. NULL: the path goes row by row. */
     void (*bwd_rows8)(double *rs, double *hb, float *dx, const float *dy, const float *x,
@@ -746,60 +752,82 @@ LN__AVX512_K __m512d ln__512_fold8(const __m512d a[8]) {
     return ln__512_quads(c0, c1);
 }
 
-/* Rows 0..nr of n <= 16 columns from v[i] (lanes past n: anything) to p + i·n, in order:
-   full stores where the 16 floats lie within the nr rows (their lanes past n are
-   overwritten by the rows after), masked ones for the rest. */
-LN__AVX512_K void ln__512_store_rows(float *p, const __m512 v[8], size_t nr, size_t n,
-                                     __mmask16 m) {
+/* Batches of nr <= 8 rows of n <= 32 columns, each row nv (1 or 2) vectors: vector h of
+   row i holds columns 16h .. 16h + 15 of the row, at p + i·n + 16h. Loads and stores are
+   plain where the 16 floats lie within the batch (masked loads from memory measured 1.9x
+   slower here) and masked (mh: the row's lanes of vector h) otherwise. Stores go in
+   address order, so lanes past a row's end, written with its last vector, are then
+   overwritten by the next row's. */
+LN__AVX512_K __m512 ln__512_row_load(const float *p, size_t i, size_t h, size_t nr, size_t n,
+                                     __mmask16 mh) {
+    size_t at = i * n + 16 * h;
+    if (at + 16 <= nr * n) return _mm512_loadu_ps(p + at);
+    return i < nr ? _mm512_maskz_loadu_ps(mh, p + at) : _mm512_setzero_ps();
+}
+LN__AVX512_K void ln__512_row_store(float *p, __m512 v, size_t i, size_t h, size_t nr,
+                                    size_t n, __mmask16 mh) {
+    size_t at = i * n + 16 * h;
+    if (at + 16 <= nr * n) _mm512_storeu_ps(p + at, v);
+    else if (i < nr) _mm512_mask_storeu_ps(p + at, mh, v);
+}
+LN__AVX512_K void ln__512_store_rows(float *p, __m512 v[2][8], size_t nr, size_t n,
+                                     const __mmask16 mh[2], int nv) {
     size_t i;
     LN__UNROLL
     for (i = 0; i < 8; i++) {
-        if (i * n + 16 <= nr * n) _mm512_storeu_ps(p + i * n, v[i]);
-        else if (i < nr) _mm512_mask_storeu_ps(p + i * n, m, v[i]);
+        ln__512_row_store(p, v[0][i], i, 0, nr, n, mh[0]);
+        if (nv > 1) ln__512_row_store(p, v[1][i], i, 1, nr, n, mh[1]);
     }
 }
+/* sd = d + d', sq = d² + d'², per double lane, for the two halves d, d' of v − k in double
+   (masked lanes: 0) */
+LN__AVX512_K void ln__512_row_moments(__m512 v, __mmask16 mh, __m512d k, __m512d *sd,
+                                      __m512d *sq) {
+    __m512d d0 = _mm512_maskz_sub_pd((__mmask8)(mh & 0xFF), ln__512_lo(v), k);
+    __m512d d1 = _mm512_maskz_sub_pd((__mmask8)(mh >> 8), ln__512_hi(v), k);
+    *sd = _mm512_add_pd(d0, d1);
+    *sq = _mm512_fmadd_pd(d0, d0, _mm512_mul_pd(d1, d1));
+}
 
-/* Forward of nr <= 8 rows of n <= 16 columns, each row one vector. Per row the moments
-   of ln__row_moments (d = v − k, k = the row's first value; RMSNorm: k = 0), then the
-   eight rows' statistics as the lanes of double vectors: one division and square root
-   for eight rows, not one each (which bound rows this narrow to 10-20% of streaming).
+/* Forward of nr <= 8 rows of n <= 16·nv columns. Per row the moments of ln__row_moments
+   (d = v − k, k = the row's first value; RMSNorm: k = 0), then the eight rows'
+   statistics as the lanes of double vectors: one division and square root for eight
+   rows, not one each (which held rows this narrow to 10-30% of streaming).
        mean = k + S/n,  M2 = Q − S·(S/n) (>= 0),  rstd = 1/sqrt(M2/n + eps)
    Lanes never mix rows, so a row's bits do not depend on its place in the batch. */
-LN__AVX512_K void ln__avx512_fwd_rows8(float *y, float *sum, float *mean, float *rstd,
-                                       const float *x, const float *res, const float *gamma,
-                                       const float *beta, size_t nr, size_t n, float eps,
-                                       int rms) {
-    const __mmask16 m = ln__512_mask(n);
-    const __mmask8 lo = (__mmask8)(m & 0xFF), hi = (__mmask8)(m >> 8);
-    const __m512 g = gamma ? _mm512_maskz_loadu_ps(m, gamma) : _mm512_set1_ps(1.0f);
-    const __m512 b = beta ? _mm512_maskz_loadu_ps(m, beta) : _mm512_setzero_ps();
+LN__AVX512_K void ln__512_fwd_rows8_body(float *y, float *sum, float *mean, float *rstd,
+                                         const float *x, const float *res,
+                                         const float *gamma, const float *beta, size_t nr,
+                                         size_t n, float eps, int rms, int nv) {
+    const __mmask16 mh[2] = {ln__512_mask_at(n, 0), ln__512_mask_at(n, 1)};
     const __m512d nd = _mm512_set1_pd((double)n), zero = _mm512_setzero_pd();
-    __m512 v[8];
+    __m512 v[2][8], g[2], b[2];
     __m512d sd[8], sq[8], S, Q, k, mu, m2, rs;
     float kf[8], mhi[8], mlo[8], rsf[8];
-    size_t i;
-    LN__UNROLL
-    for (i = 0; i < 8; i++) { /* rows whose 16 floats lie within the batch: plain loads
-                                 (masked loads from memory measured 1.9x slower) */
-        if (i * n + 16 <= nr * n) {
-            v[i] = _mm512_loadu_ps(x + i * n);
-            if (res) v[i] = _mm512_add_ps(v[i], _mm512_loadu_ps(res + i * n));
-        } else if (i < nr) {
-            v[i] = _mm512_maskz_loadu_ps(m, x + i * n);
-            if (res) v[i] = _mm512_add_ps(v[i], _mm512_maskz_loadu_ps(m, res + i * n));
-        } else
-            v[i] = _mm512_setzero_ps();
+    size_t i, h;
+    for (h = 0; h < (size_t)nv; h++) {
+        g[h] = gamma ? _mm512_maskz_loadu_ps(mh[h], gamma + 16 * h) : _mm512_set1_ps(1.0f);
+        b[h] = beta ? _mm512_maskz_loadu_ps(mh[h], beta + 16 * h) : _mm512_setzero_ps();
     }
-    if (res) ln__512_store_rows(sum, v, nr, n, m);
+    LN__UNROLL
+    for (i = 0; i < 8; i++)
+        for (h = 0; h < (size_t)nv; h++) {
+            v[h][i] = ln__512_row_load(x, i, h, nr, n, mh[h]);
+            if (res) v[h][i] = _mm512_add_ps(v[h][i], ln__512_row_load(res, i, h, nr, n, mh[h]));
+        }
+    if (res) ln__512_store_rows(sum, v, nr, n, mh, nv);
     LN__UNROLL
     for (i = 0; i < 8; i++) {
-        __m512d vk, d0, d1;
-        kf[i] = rms ? 0.0f : _mm512_cvtss_f32(v[i]);
+        __m512d vk;
+        kf[i] = rms ? 0.0f : _mm512_cvtss_f32(v[0][i]);
         vk = _mm512_set1_pd((double)kf[i]);
-        d0 = _mm512_maskz_sub_pd(lo, ln__512_lo(v[i]), vk);
-        d1 = _mm512_maskz_sub_pd(hi, ln__512_hi(v[i]), vk);
-        sd[i] = _mm512_add_pd(d0, d1);
-        sq[i] = _mm512_fmadd_pd(d0, d0, _mm512_mul_pd(d1, d1));
+        ln__512_row_moments(v[0][i], mh[0], vk, &sd[i], &sq[i]);
+        if (nv > 1) { /* (d of vector 0) + (d of vector 1), lane by lane */
+            __m512d sd1, sq1;
+            ln__512_row_moments(v[1][i], mh[1], vk, &sd1, &sq1);
+            sd[i] = _mm512_add_pd(sd[i], sd1);
+            sq[i] = _mm512_add_pd(sq[i], sq1);
+        }
     }
     S = ln__512_fold8(sd);
     Q = ln__512_fold8(sq);
@@ -816,23 +844,31 @@ LN__AVX512_K void ln__avx512_fwd_rows8(float *y, float *sum, float *mean, float 
     rs = _mm512_add_pd(_mm512_div_pd(m2, nd), _mm512_set1_pd((double)eps));
     rs = _mm512_div_pd(_mm512_set1_pd(1.0), _mm512_maskz_sqrt_pd(0xFF, rs));
     {
-        __m256 h = _mm512_maskz_cvtpd_ps(0xFF, mu);
-        __m512d back = _mm512_maskz_cvtps_pd(0xFF, h);
-        _mm256_storeu_ps(mhi, h);
+        __m256 hf = _mm512_maskz_cvtpd_ps(0xFF, mu);
+        __m512d back = _mm512_maskz_cvtps_pd(0xFF, hf);
+        _mm256_storeu_ps(mhi, hf);
         _mm256_storeu_ps(mlo, _mm512_maskz_cvtpd_ps(0xFF, _mm512_sub_pd(mu, back)));
         _mm256_storeu_ps(rsf, _mm512_maskz_cvtpd_ps(0xFF, rs));
     }
     LN__UNROLL
-    for (i = 0; i < 8; i++) { /* y = ((x − mhi) − mlo)·rstd·γ + β, as ln__avx512_norm */
-        __m512 t = _mm512_sub_ps(_mm512_sub_ps(v[i], _mm512_set1_ps(mhi[i])),
-                                 _mm512_set1_ps(mlo[i]));
-        v[i] = _mm512_fmadd_ps(_mm512_mul_ps(t, _mm512_set1_ps(rsf[i])), g, b);
-    }
+    for (i = 0; i < 8; i++) /* y = ((x − mhi) − mlo)·rstd·γ + β, as ln__avx512_norm */
+        for (h = 0; h < (size_t)nv; h++) {
+            __m512 t = _mm512_sub_ps(_mm512_sub_ps(v[h][i], _mm512_set1_ps(mhi[i])),
+                                     _mm512_set1_ps(mlo[i]));
+            v[h][i] = _mm512_fmadd_ps(_mm512_mul_ps(t, _mm512_set1_ps(rsf[i])), g[h], b[h]);
+        }
     for (i = 0; i < nr; i++) {
         if (mean) mean[i] = mhi[i];
         if (rstd) rstd[i] = rsf[i];
     }
-    ln__512_store_rows(y, v, nr, n, m);
+    ln__512_store_rows(y, v, nr, n, mh, nv);
+}
+LN__AVX512_K void ln__avx512_fwd_rows8(float *y, float *sum, float *mean, float *rstd,
+                                       const float *x, const float *res, const float *gamma,
+                                       const float *beta, size_t nr, size_t n, float eps,
+                                       int rms) {
+    if (n <= 16) ln__512_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, 1);
+    else ln__512_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, 2);
 }
 
 LN__AVX512_K void ln__512_sums_step(__m512d acc[6], __m512 g, __m512 xv, __m512d m,
@@ -1100,49 +1136,60 @@ LN__AVX512_K void ln__avx512_bwd_narrow(ln__bwd_coef *k, float *dx, const float 
     }
 }
 
-/* Backward of nr <= 8 rows of n <= 16 columns, each row one vector (as the forward's
-   ln__avx512_fwd_rows8): per row the sums of ln__backward_coef, folded so that the eight
-   rows' coefficients (ln__coef_from_sums) come from one set of double vector operations,
-   then dx = a·g + b + c·x̂ as ln__512_dx_value. Lanes past a row's n are zeroed before the
-   sums (they hold the next rows, where 0·Inf would be NaN). Per row out: rs = rstd and
+/* a = { Σ g, Σ g·x̃, Σ x̃ } over the lanes of one vector of a row, x̃ = x − mean in double
+   (exact; masked lanes 0), summed within each double lane */
+LN__AVX512_K void ln__512_row_sums(__m512 g, __m512 xv, __m512d vm, __mmask16 mh,
+                                   __m512d a[3]) {
+    __m512d g0 = ln__512_lo(g), g1 = ln__512_hi(g);
+    __m512d x0 = _mm512_maskz_sub_pd((__mmask8)(mh & 0xFF), ln__512_lo(xv), vm);
+    __m512d x1 = _mm512_maskz_sub_pd((__mmask8)(mh >> 8), ln__512_hi(xv), vm);
+    a[0] = _mm512_add_pd(g0, g1);
+    a[1] = _mm512_fmadd_pd(g0, x0, _mm512_mul_pd(g1, x1));
+    a[2] = _mm512_add_pd(x0, x1);
+}
+
+/* Backward of nr <= 8 rows of n <= 16·nv columns (as ln__512_fwd_rows8_body): per row the
+   sums of ln__backward_coef, folded so that the eight rows' coefficients
+   (ln__coef_from_sums) come from one set of double vector operations, then
+   dx = a·g + b + c·x̂ as ln__512_dx_value. Lanes past a row's n are zeroed before the sums
+   (they hold the next rows, where 0·Inf would be NaN). Per row out: rs = rstd and
    hb = −(mean + δ)·rstd, for bwd_params. mean: NULL for RMSNorm (mean = δ = mean(g) = 0). */
-LN__AVX512_K void ln__avx512_bwd_rows8(double *rs_out, double *hb_out, float *dx,
-                                       const float *dy, const float *x, const float *gamma,
-                                       const float *mean, const float *rstd, size_t nr,
-                                       size_t n, int flags) {
-    const __mmask16 m = ln__512_mask(n);
-    const __mmask8 lo = (__mmask8)(m & 0xFF), hi = (__mmask8)(m >> 8);
-    const __m512 gm = gamma ? _mm512_maskz_loadu_ps(m, gamma) : _mm512_set1_ps(1.0f);
+LN__AVX512_K void ln__512_bwd_rows8_body(double *rs_out, double *hb_out, float *dx,
+                                         const float *dy, const float *x, const float *gamma,
+                                         const float *mean, const float *rstd, size_t nr,
+                                         size_t n, int flags, int nv) {
+    const __mmask16 mh[2] = {ln__512_mask_at(n, 0), ln__512_mask_at(n, 1)};
     const __m512d inv_n = _mm512_set1_pd(1.0 / (double)n);
-    __m512 g[8], xv[8];
+    __m512 gm[2], g[2][8], xv[2][8];
     __m512d sg[8], sgx[8], sx[8], Sg, Sgx, Sx, r, neg_r, mu, delta, mg, mgx, shift;
     float mf[8], rf[8], kd[8], kb[8], kc[8];
     double hbd[8];
-    size_t i;
+    size_t i, h;
+    for (h = 0; h < (size_t)nv; h++)
+        gm[h] = gamma ? _mm512_maskz_loadu_ps(mh[h], gamma + 16 * h) : _mm512_set1_ps(1.0f);
     for (i = 0; i < 8; i++) {
         mf[i] = mean && i < nr ? mean[i] : 0.0f;
         rf[i] = i < nr ? rstd[i] : 0.0f;
     }
     LN__UNROLL
-    for (i = 0; i < 8; i++) { /* plain loads where the 16 floats lie within the batch */
-        __m512 d = _mm512_setzero_ps();
-        __m512d x0, x1, g0, g1, vm = _mm512_set1_pd((double)mf[i]);
-        if (i * n + 16 <= nr * n) {
-            d = _mm512_loadu_ps(dy + i * n);
-            xv[i] = _mm512_loadu_ps(x + i * n);
-        } else if (i < nr) {
-            d = _mm512_maskz_loadu_ps(m, dy + i * n);
-            xv[i] = _mm512_maskz_loadu_ps(m, x + i * n);
-        } else
-            xv[i] = _mm512_setzero_ps();
-        g[i] = _mm512_maskz_mul_ps(m, gm, d); /* g = γ·dy, 0 past the row */
-        g0 = ln__512_lo(g[i]);
-        g1 = ln__512_hi(g[i]);
-        x0 = _mm512_maskz_sub_pd(lo, ln__512_lo(xv[i]), vm); /* x̃ = x − mean, exact */
-        x1 = _mm512_maskz_sub_pd(hi, ln__512_hi(xv[i]), vm);
-        sg[i] = _mm512_add_pd(g0, g1);
-        sgx[i] = _mm512_fmadd_pd(g0, x0, _mm512_mul_pd(g1, x1));
-        sx[i] = _mm512_add_pd(x0, x1);
+    for (i = 0; i < 8; i++) {
+        const __m512d vm = _mm512_set1_pd((double)mf[i]);
+        __m512d a[3], a1[3];
+        for (h = 0; h < (size_t)nv; h++) {
+            xv[h][i] = ln__512_row_load(x, i, h, nr, n, mh[h]);
+            /* g = γ·dy, 0 past the row */
+            g[h][i] = _mm512_maskz_mul_ps(mh[h], gm[h], ln__512_row_load(dy, i, h, nr, n, mh[h]));
+        }
+        ln__512_row_sums(g[0][i], xv[0][i], vm, mh[0], a);
+        if (nv > 1) { /* (vector 0's) + (vector 1's), lane by lane */
+            ln__512_row_sums(g[1][i], xv[1][i], vm, mh[1], a1);
+            a[0] = _mm512_add_pd(a[0], a1[0]);
+            a[1] = _mm512_add_pd(a[1], a1[1]);
+            a[2] = _mm512_add_pd(a[2], a1[2]);
+        }
+        sg[i] = a[0];
+        sgx[i] = a[1];
+        sx[i] = a[2];
     }
     Sg = ln__512_fold8(sg);
     Sgx = ln__512_fold8(sgx);
@@ -1163,19 +1210,25 @@ LN__AVX512_K void ln__avx512_bwd_rows8(double *rs_out, double *hb_out, float *dx
     for (i = 0; i < nr; i++) rs_out[i] = (double)rf[i], hb_out[i] = hbd[i];
     if (!dx) return;
     LN__UNROLL
-    for (i = 0; i < 8; i++) { /* dx = a·g + b + c·x̂, x̂ = ((x − mean) − δ)·rstd, a = rstd */
-        __m512 xh = _mm512_sub_ps(xv[i], _mm512_set1_ps(mf[i]));
-        __m512 t = _mm512_fmadd_ps(_mm512_set1_ps(rf[i]), g[i], _mm512_set1_ps(kb[i]));
-        xh = _mm512_mul_ps(_mm512_sub_ps(xh, _mm512_set1_ps(kd[i])), _mm512_set1_ps(rf[i]));
-        g[i] = _mm512_fmadd_ps(_mm512_set1_ps(kc[i]), xh, t);
-    }
+    for (i = 0; i < 8; i++) /* dx = a·g + b + c·x̂, x̂ = ((x − mean) − δ)·rstd, a = rstd */
+        for (h = 0; h < (size_t)nv; h++) {
+            __m512 xh = _mm512_sub_ps(xv[h][i], _mm512_set1_ps(mf[i]));
+            __m512 t = _mm512_fmadd_ps(_mm512_set1_ps(rf[i]), g[h][i], _mm512_set1_ps(kb[i]));
+            xh = _mm512_mul_ps(_mm512_sub_ps(xh, _mm512_set1_ps(kd[i])), _mm512_set1_ps(rf[i]));
+            g[h][i] = _mm512_fmadd_ps(_mm512_set1_ps(kc[i]), xh, t);
+        }
     if (flags & LN__DX_ACC) /* every row's old dx is read before any row is stored */
         LN__UNROLL
-        for (i = 0; i < 8; i++) {
-            if (i * n + 16 <= nr * n) g[i] = _mm512_add_ps(_mm512_loadu_ps(dx + i * n), g[i]);
-            else if (i < nr) g[i] = _mm512_add_ps(_mm512_maskz_loadu_ps(m, dx + i * n), g[i]);
-        }
-    ln__512_store_rows(dx, g, nr, n, m);
+        for (i = 0; i < 8; i++)
+            for (h = 0; h < (size_t)nv; h++)
+                g[h][i] = _mm512_add_ps(ln__512_row_load(dx, i, h, nr, n, mh[h]), g[h][i]);
+    ln__512_store_rows(dx, g, nr, n, mh, nv);
+}
+LN__AVX512_G void ln__avx512_bwd_rows8(double *rs, double *hb, float *dx, const float *dy,
+                                       const float *x, const float *gamma, const float *mean,
+                                       const float *rstd, size_t nr, size_t n, int flags) {
+    if (n <= 16) ln__512_bwd_rows8_body(rs, hb, dx, dy, x, gamma, mean, rstd, nr, n, flags, 1);
+    else ln__512_bwd_rows8_body(rs, hb, dx, dy, x, gamma, mean, rstd, nr, n, flags, 2);
 }
 
 /* bwd_apply (dx only, plain stores) of this row and bwd_sums of the next in one loop:
@@ -1969,7 +2022,7 @@ LN__INLINE float ln__job_mean(const ln__bwd_job *j, size_t r) {
 LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, size_t r0,
                                   size_t r1) {
     size_t r, n = j->cols;
-    if (K->fwd_rows8 && n <= 16 && !j->stream) {
+    if (K->fwd_rows8 && n <= LN__ROWS8_COLS && !j->stream) {
         for (r = r0; r < r1; r += 8) {
             size_t off = r * n;
             K->fwd_rows8(j->y + off, j->sum ? j->sum + off : NULL, j->mean ? j->mean + r : NULL,
@@ -2032,7 +2085,7 @@ LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, d
     size_t r, q, n = j->cols, g;
     double rs[LN__GROUP_ROWS], hb[LN__GROUP_ROWS]; /* per row of the group: x̂ = x·rs + hb */
     int narrow = K->bwd_narrow && n <= 64 && !(j->flags & LN__STREAM);
-    int rows8 = K->bwd_rows8 && n <= 16 && !(j->flags & LN__STREAM);
+    int rows8 = K->bwd_rows8 && n <= LN__ROWS8_COLS && !(j->flags & LN__STREAM);
     /* pipelined rows: dx of row q with the sums of row q + 1 (see bwd_apply_sums) */
     int pipe = K->bwd_apply_sums && !narrow && j->dx && n <= LN__BLOCK &&
                !(j->flags & LN__STREAM);

@@ -1692,9 +1692,9 @@ static void test_accumulate(Rng *rng)
 
 static void test_nan_isolation(Rng *rng)
 {
-    /* narrow rows go eight to a batch, each row loaded with 16 floats (3 columns: the
-       next rows' too): the bad value must stay in its own row */
-    static const size_t shapes[][2] = {{8, 100}, {4096, 64}, {3, 70001}, {17, 13}, {11, 3}};
+    /* narrow rows go eight to a batch, each row loaded 16 floats at a time (3 columns: the
+       next rows' too; 27: two vectors): the bad value must stay in its own row */
+    static const size_t shapes[][2] = {{8, 100}, {4096, 64}, {3, 70001}, {17, 13}, {11, 3}, {9, 27}};
     /* bi = 0..2: one NaN / +Inf / -Inf; bi = 3: a +Inf and a -Inf in the same row */
     const float bad[3] = {NAN, INFINITY, -INFINITY};
     const char *bad_name[4] = {"NaN", "+Inf", "-Inf", "+Inf and -Inf"};

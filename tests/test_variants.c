@@ -699,9 +699,10 @@ static void test_rows(void)
         /* tall: dγ/dβ summed over many rows */
         row_case(p, 4099, 32, FAM_N01);
         row_case(p, 4099, 32, FAM_MEAN1E4);
-        /* rows of <= 16 go eight at a time: full and partial batches */
-        for (c = 1; c <= 17; c += 2) row_case(p, 19, c, c % 4 == 1 ? FAM_MEAN1E4 : FAM_N01);
+        /* rows of <= 32 go eight at a time: full and partial batches */
+        for (c = 1; c <= 33; c += 2) row_case(p, 19, c, c % 4 == 1 ? FAM_MEAN1E4 : FAM_N01);
         row_case(p, 19, 16, FAM_N01);
+        row_case(p, 19, 32, FAM_N01);
     }
     /* the public functions (default path; test_default_is_active shows it is the active
        path bitwise, so a lighter sweep) */
