@@ -364,9 +364,10 @@ typedef struct ln__kernels {
                       const float *gamma, size_t n, const ln__bwd_coef *k, int flags);
     /* dγ/dβ of `rows` rows of n columns (row r at dy + r·ld, x + r·ld, already past their
        dx sweep, so in cache): pg[j] (=|+=) Σ_r dy·x̂ with x̂ = x·rs[r] + hb[r] in double,
-       pb[j] (=|+=) Σ_r dy, rows added in order (the same bits as bwd_apply row by row). Column tiles
-       keep the sums in registers: dγ/dβ then cost no loads and stores per row, which
-       otherwise crowd out the memory traffic. NULL: bwd_apply does it row by row. */
+       pb[j] (=|+=) Σ_r dy, rows added in order (the same bits as bwd_apply row by row).
+       Column tiles keep the sums in registers: dγ/dβ then cost no loads and stores per
+       row, which otherwise crowd out the memory traffic. NULL: bwd_apply does it row by
+       row. */
     void (*bwd_params)(double *pg, double *pb, const float *dy, const float *x, size_t n,
                        size_t ld, size_t rows, const double *rs, const double *hb, int first);
     /* rows of n <= 64: the coefficients into *k and dx (if asked), the row kept in
@@ -867,8 +868,10 @@ LN__AVX512_K void ln__avx512_fwd_rows8(float *y, float *sum, float *mean, float 
                                        const float *x, const float *res, const float *gamma,
                                        const float *beta, size_t nr, size_t n, float eps,
                                        int rms) {
-    if (n <= 16) ln__512_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, 1);
-    else ln__512_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, 2);
+    if (n <= 16) /* one vector per row, else two: a constant in each inlined body */
+        ln__512_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, 1);
+    else
+        ln__512_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, 2);
 }
 
 LN__AVX512_K void ln__512_sums_step(__m512d acc[6], __m512 g, __m512 xv, __m512d m,
