@@ -229,8 +229,19 @@ LNDEF const char *ln_path_name(int path);
 #define LN__VECTORIZE
 #endif
 /* Fully unroll the next loop (a small constant trip count), so that its arrays of vectors
-   stay in registers: GCC -O2 keeps such a loop, and the arrays on the stack. */
-#if defined(__clang__)
+   stay in registers: GCC -O2 keeps such a loop, and the arrays on the stack. Not under
+   AddressSanitizer, which checks the same accesses either way: there the unrolled narrow-row
+   kernels doubled the compile time. */
+#if defined(__SANITIZE_ADDRESS__)
+#define LN__ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LN__ASAN 1
+#endif
+#endif
+#if defined(LN__ASAN)
+#define LN__UNROLL
+#elif defined(__clang__)
 #define LN__UNROLL _Pragma("unroll")
 #elif defined(__GNUC__) && __GNUC__ >= 8
 #define LN__UNROLL _Pragma("GCC unroll 8")
