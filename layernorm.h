@@ -388,11 +388,12 @@ typedef struct ln__kernels {
                        const float *gamma, size_t n, float mean, float rstd, int rms,
                        int flags);
     /* rows of n <= 32, nr <= 8 of them: ln__backward_coef and dx (if asked) of each, the
-       rows' coefficients computed together; per row rs = rstd and hb (as bwd_params takes
-       them). mean NULL: RMSNorm. NULL: the path goes row by row. */
-    void (*bwd_rows8)(double *rs, double *hb, float *dx, const float *dy, const float *x,
-                      const float *gamma, const float *mean, const float *rstd, size_t nr,
-                      size_t n, int flags);
+       rows' coefficients computed together, and their dγ/dβ terms into pg, pb (if not
+       NULL; LN__PARAM_FIRST: row 0 stores) with the bits of bwd_params; per row rs = rstd
+       and hb. mean NULL: RMSNorm. NULL: the path goes row by row. */
+    void (*bwd_rows8)(double *rs, double *hb, float *dx, double *pg, double *pb,
+                      const float *dy, const float *x, const float *gamma, const float *mean,
+                      const float *rstd, size_t nr, size_t n, int flags);
     /* bwd_apply of this row (dx only, plain stores) interleaved with bwd_sums of the next
        (dyn, xn, about meann), so the next row streams in from memory while this one is
        written; pf_x, pf_dy: the row after next, to prefetch. The bits of the two kernels
@@ -989,12 +990,11 @@ LN__AVX512_K void ln__avx512_bwd_apply(float *dx, double *pg, double *pb, const 
         ln__512_bwd_step(dx, pg, pb, dy, x, gamma, i, ln__512_mask(n - i), LN__ST_MASKED, c, flags);
 }
 
-/* One 16-column vector of a params tile, one row: (g0, g1) (=|+=) dy·x̂, (b0, b1) (=|+=) dy,
-   as ln__512_acc / ln__512_acc1 do it (fma(dy, x̂, p) and dy + p). */
-LN__AVX512_K void ln__512_params_vec(const float *dy, const float *x, __mmask16 k, __m512d rs,
-                                     __m512d hb, int init, int want_g, int want_b,
-                                     __m512d *g0, __m512d *g1, __m512d *b0, __m512d *b1) {
-    __m512 d = _mm512_maskz_loadu_ps(k, dy), v = _mm512_maskz_loadu_ps(k, x);
+/* One 16-column vector of a params tile, one row (dy d, x v): (g0, g1) (=|+=) dy·x̂,
+   (b0, b1) (=|+=) dy, as ln__512_acc / ln__512_acc1 do it (fma(dy, x̂, p) and dy + p). */
+LN__AVX512_K void ln__512_params_rowvec(__m512 d, __m512 v, __m512d rs, __m512d hb, int init,
+                                        int want_g, int want_b, __m512d *g0, __m512d *g1,
+                                        __m512d *b0, __m512d *b1) {
     __m512d d0 = ln__512_lo(d), d1 = ln__512_hi(d);
     if (want_g) {
         __m512d h0 = _mm512_fmadd_pd(ln__512_lo(v), rs, hb);
@@ -1006,6 +1006,13 @@ LN__AVX512_K void ln__512_params_vec(const float *dy, const float *x, __mmask16 
         *b0 = init ? d0 : _mm512_add_pd(d0, *b0);
         *b1 = init ? d1 : _mm512_add_pd(d1, *b1);
     }
+}
+/* the same, loading the vector (lanes k) */
+LN__AVX512_K void ln__512_params_vec(const float *dy, const float *x, __mmask16 k, __m512d rs,
+                                     __m512d hb, int init, int want_g, int want_b,
+                                     __m512d *g0, __m512d *g1, __m512d *b0, __m512d *b1) {
+    ln__512_params_rowvec(_mm512_maskz_loadu_ps(k, dy), _mm512_maskz_loadu_ps(k, x), rs, hb,
+                          init, want_g, want_b, g0, g1, b0, b1);
 }
 LN__AVX512_K void ln__512_params_load(const double *p, __mmask16 k, __m512d *a0, __m512d *a1) {
     *a0 = _mm512_maskz_loadu_pd((__mmask8)(k & 0xFF), p);
@@ -1174,7 +1181,8 @@ LN__AVX512_K void ln__512_row_sums(__m512 g, __m512 xv, __m512d vm, __mmask16 mh
    (they hold the next rows, where 0·Inf would be NaN). Per row out: rs = rstd and
    hb = −(mean + δ)·rstd, for bwd_params. mean: NULL for RMSNorm (mean = δ = mean(g) = 0). */
 LN__AVX512_K void ln__512_bwd_rows8_body(double *rs_out, double *hb_out, float *dx,
-                                         const float *dy, const float *x, const float *gamma,
+                                         double *pg, double *pb, const float *dy,
+                                         const float *x, const float *gamma,
                                          const float *mean, const float *rstd, size_t nr,
                                          size_t n, int flags, int nv) {
     const __mmask16 mh[2] = {ln__512_mask_at(n, 0), ln__512_mask_at(n, 1)};
@@ -1234,6 +1242,24 @@ LN__AVX512_K void ln__512_bwd_rows8_body(double *rs_out, double *hb_out, float *
     _mm256_storeu_ps(kc, _mm512_maskz_cvtpd_ps(0xFF, _mm512_mul_pd(neg_r, mgx)));
     _mm512_storeu_pd(hbd, _mm512_mul_pd(_mm512_sub_pd(_mm512_setzero_pd(), shift), r));
     for (i = 0; i < nr; i++) rs_out[i] = (double)rf[i], hb_out[i] = hbd[i];
+    if (pg || pb) /* dγ/dβ of the batch's rows, in row order: as bwd_params, the same bits */
+        for (h = 0; h < (size_t)nv; h++) {
+            __m512d g0 = _mm512_setzero_pd(), g1 = g0, b0 = g0, b1 = g0;
+            int first = (flags & LN__PARAM_FIRST) != 0;
+            if (!first && pg) ln__512_params_load(pg + 16 * h, mh[h], &g0, &g1);
+            if (!first && pb) ln__512_params_load(pb + 16 * h, mh[h], &b0, &b1);
+            LN__UNROLL
+            for (i = 0; i < 8; i++) {
+                __m512d vr = _mm512_set1_pd((double)rf[i]), vh = _mm512_set1_pd(hbd[i]);
+                __m512 d;
+                if (i >= nr) continue;
+                d = ln__512_row_load(dy, i, h, nr, n, mh[h]);
+                ln__512_params_rowvec(d, xv[h][i], vr, vh, first && i == 0, pg != NULL,
+                                      pb != NULL, &g0, &g1, &b0, &b1);
+            }
+            if (pg) ln__512_params_store(pg + 16 * h, mh[h], g0, g1);
+            if (pb) ln__512_params_store(pb + 16 * h, mh[h], b0, b1);
+        }
     if (!dx) return;
     LN__UNROLL
     for (i = 0; i < 8; i++) /* dx = a·g + b + c·x̂, x̂ = ((x − mean) − δ)·rstd, a = rstd */
@@ -1250,11 +1276,14 @@ LN__AVX512_K void ln__512_bwd_rows8_body(double *rs_out, double *hb_out, float *
                 g[h][i] = _mm512_add_ps(ln__512_row_load(dx, i, h, nr, n, mh[h]), g[h][i]);
     ln__512_store_rows(dx, g, nr, n, mh, nv);
 }
-LN__AVX512_G void ln__avx512_bwd_rows8(double *rs, double *hb, float *dx, const float *dy,
-                                       const float *x, const float *gamma, const float *mean,
+LN__AVX512_G void ln__avx512_bwd_rows8(double *rs, double *hb, float *dx, double *pg,
+                                       double *pb, const float *dy, const float *x,
+                                       const float *gamma, const float *mean,
                                        const float *rstd, size_t nr, size_t n, int flags) {
-    if (n <= 16) ln__512_bwd_rows8_body(rs, hb, dx, dy, x, gamma, mean, rstd, nr, n, flags, 1);
-    else ln__512_bwd_rows8_body(rs, hb, dx, dy, x, gamma, mean, rstd, nr, n, flags, 2);
+    if (n <= 16)
+        ln__512_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 1);
+    else
+        ln__512_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 2);
 }
 
 /* bwd_apply (dx only, plain stores) of this row and bwd_sums of the next in one loop:
@@ -2134,12 +2163,15 @@ LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, d
     for (r = r0; r < r1; r += g) {
         size_t e = r1 - r < g ? r1 : r + g;
         q = r;
-        if (rows8) /* eight rows at a time; q ends past e */
+        if (rows8) { /* eight rows at a time, with their dγ/dβ; q ends past e */
             for (; q < e; q += 8)
-                K->bwd_rows8(rs + (q - r), hb + (q - r), j->dx ? j->dx + q * n : NULL,
+                K->bwd_rows8(rs + (q - r), hb + (q - r), j->dx ? j->dx + q * n : NULL, pg, pb,
                              j->dy + q * n, j->x + q * n, j->gamma, j->rms ? NULL : j->mean + q,
                              j->rstd + q, e - q < 8 ? e - q : 8, n,
-                             j->flags | (q + 16 <= r1 ? LN__AHEAD8 : 0));
+                             j->flags | (q + 16 <= r1 ? LN__AHEAD8 : 0) |
+                                 (first && q == r0 ? LN__PARAM_FIRST : 0));
+            continue;
+        }
         for (; q < e; q++) {
             size_t off = q * n;
             float *dx = j->dx ? j->dx + off : NULL;
