@@ -795,9 +795,14 @@ LN__AVX512_K void ln__512_store_rows(float *p, __m512 v[2][8], size_t nr, size_t
 /* sd = d + d', sq = d² + d'², per double lane, for the two halves d, d' of v − k in double
    (masked lanes: 0) */
 LN__AVX512_K void ln__512_row_moments(__m512 v, __mmask16 mh, __m512d k, __m512d *sd,
-                                      __m512d *sq) {
-    __m512d d0 = _mm512_maskz_sub_pd((__mmask8)(mh & 0xFF), ln__512_lo(v), k);
-    __m512d d1 = _mm512_maskz_sub_pd((__mmask8)(mh >> 8), ln__512_hi(v), k);
+                                      __m512d *sq, int half) {
+    __m512d d0 = _mm512_maskz_sub_pd((__mmask8)(mh & 0xFF), ln__512_lo(v), k), d1;
+    if (half) { /* rows of <= 8: the high lanes are all 0 */
+        *sd = d0;
+        *sq = _mm512_mul_pd(d0, d0);
+        return;
+    }
+    d1 = _mm512_maskz_sub_pd((__mmask8)(mh >> 8), ln__512_hi(v), k);
     *sd = _mm512_add_pd(d0, d1);
     *sq = _mm512_fmadd_pd(d0, d0, _mm512_mul_pd(d1, d1));
 }
@@ -811,7 +816,8 @@ LN__AVX512_K void ln__512_row_moments(__m512 v, __mmask16 mh, __m512d k, __m512d
 LN__AVX512_K void ln__512_fwd_rows8_body(float *y, float *sum, float *mean, float *rstd,
                                          const float *x, const float *res,
                                          const float *gamma, const float *beta, size_t nr,
-                                         size_t n, float eps, int rms, int nv, int ahead) {
+                                         size_t n, float eps, int rms, int nv, int half,
+                                         int ahead) {
     const __mmask16 mh[2] = {ln__512_mask_at(n, 0), ln__512_mask_at(n, 1)};
     const __m512d nd = _mm512_set1_pd((double)n), zero = _mm512_setzero_pd();
     __m512 v[2][8], g[2], b[2];
@@ -839,10 +845,10 @@ LN__AVX512_K void ln__512_fwd_rows8_body(float *y, float *sum, float *mean, floa
         __m512d vk;
         kf[i] = rms ? 0.0f : _mm512_cvtss_f32(v[0][i]);
         vk = _mm512_set1_pd((double)kf[i]);
-        ln__512_row_moments(v[0][i], mh[0], vk, &sd[i], &sq[i]);
+        ln__512_row_moments(v[0][i], mh[0], vk, &sd[i], &sq[i], half);
         if (nv > 1) { /* (d of vector 0) + (d of vector 1), lane by lane */
             __m512d sd1, sq1;
-            ln__512_row_moments(v[1][i], mh[1], vk, &sd1, &sq1);
+            ln__512_row_moments(v[1][i], mh[1], vk, &sd1, &sq1, 0);
             sd[i] = _mm512_add_pd(sd[i], sd1);
             sq[i] = _mm512_add_pd(sq[i], sq1);
         }
@@ -885,10 +891,15 @@ LN__AVX512_K void ln__avx512_fwd_rows8(float *y, float *sum, float *mean, float 
                                        const float *x, const float *res, const float *gamma,
                                        const float *beta, size_t nr, size_t n, float eps,
                                        int rms, int ahead) {
-    if (n <= 16) /* one vector per row, else two: a constant in each inlined body */
-        ln__512_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, 1, ahead);
+    if (n <= 8) /* half a vector per row, one, or two: constants in each inlined body */
+        ln__512_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, 1, 1,
+                               ahead);
+    else if (n <= 16)
+        ln__512_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, 1, 0,
+                               ahead);
     else
-        ln__512_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, 2, ahead);
+        ln__512_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, 2, 0,
+                               ahead);
 }
 
 LN__AVX512_K void ln__512_sums_step(__m512d acc[6], __m512 g, __m512 xv, __m512d m,
@@ -1165,10 +1176,17 @@ LN__AVX512_K void ln__avx512_bwd_narrow(ln__bwd_coef *k, float *dx, const float 
 /* a = { Σ g, Σ g·x̃, Σ x̃ } over the lanes of one vector of a row, x̃ = x − mean in double
    (exact; masked lanes 0), summed within each double lane */
 LN__AVX512_K void ln__512_row_sums(__m512 g, __m512 xv, __m512d vm, __mmask16 mh,
-                                   __m512d a[3]) {
-    __m512d g0 = ln__512_lo(g), g1 = ln__512_hi(g);
+                                   __m512d a[3], int half) {
+    __m512d g0 = ln__512_lo(g), g1, x1;
     __m512d x0 = _mm512_maskz_sub_pd((__mmask8)(mh & 0xFF), ln__512_lo(xv), vm);
-    __m512d x1 = _mm512_maskz_sub_pd((__mmask8)(mh >> 8), ln__512_hi(xv), vm);
+    if (half) { /* rows of <= 8: the high lanes are all 0 */
+        a[0] = g0;
+        a[1] = _mm512_mul_pd(g0, x0);
+        a[2] = x0;
+        return;
+    }
+    g1 = ln__512_hi(g);
+    x1 = _mm512_maskz_sub_pd((__mmask8)(mh >> 8), ln__512_hi(xv), vm);
     a[0] = _mm512_add_pd(g0, g1);
     a[1] = _mm512_fmadd_pd(g0, x0, _mm512_mul_pd(g1, x1));
     a[2] = _mm512_add_pd(x0, x1);
@@ -1184,7 +1202,7 @@ LN__AVX512_K void ln__512_bwd_rows8_body(double *rs_out, double *hb_out, float *
                                          double *pg, double *pb, const float *dy,
                                          const float *x, const float *gamma,
                                          const float *mean, const float *rstd, size_t nr,
-                                         size_t n, int flags, int nv) {
+                                         size_t n, int flags, int nv, int half) {
     const __mmask16 mh[2] = {ln__512_mask_at(n, 0), ln__512_mask_at(n, 1)};
     const __m512d inv_n = _mm512_set1_pd(1.0 / (double)n);
     __m512 gm[2], g[2][8], xv[2][8];
@@ -1214,9 +1232,9 @@ LN__AVX512_K void ln__512_bwd_rows8_body(double *rs_out, double *hb_out, float *
             /* g = γ·dy, 0 past the row */
             g[h][i] = _mm512_maskz_mul_ps(mh[h], gm[h], ln__512_row_load(dy, i, h, nr, n, mh[h]));
         }
-        ln__512_row_sums(g[0][i], xv[0][i], vm, mh[0], a);
+        ln__512_row_sums(g[0][i], xv[0][i], vm, mh[0], a, half);
         if (nv > 1) { /* (vector 0's) + (vector 1's), lane by lane */
-            ln__512_row_sums(g[1][i], xv[1][i], vm, mh[1], a1);
+            ln__512_row_sums(g[1][i], xv[1][i], vm, mh[1], a1, 0);
             a[0] = _mm512_add_pd(a[0], a1[0]);
             a[1] = _mm512_add_pd(a[1], a1[1]);
             a[2] = _mm512_add_pd(a[2], a1[2]);
@@ -1254,8 +1272,15 @@ LN__AVX512_K void ln__512_bwd_rows8_body(double *rs_out, double *hb_out, float *
                 __m512 d;
                 if (i >= nr) continue;
                 d = ln__512_row_load(dy, i, h, nr, n, mh[h]);
-                ln__512_params_rowvec(d, xv[h][i], vr, vh, first && i == 0, pg != NULL,
-                                      pb != NULL, &g0, &g1, &b0, &b1);
+                if (half) { /* the low 8 lanes only */
+                    __m512d d0 = ln__512_lo(d);
+                    __m512d h0 = _mm512_fmadd_pd(ln__512_lo(xv[h][i]), vr, vh);
+                    int init = first && i == 0;
+                    g0 = init ? _mm512_mul_pd(d0, h0) : _mm512_fmadd_pd(d0, h0, g0);
+                    b0 = init ? d0 : _mm512_add_pd(d0, b0);
+                } else
+                    ln__512_params_rowvec(d, xv[h][i], vr, vh, first && i == 0, pg != NULL,
+                                          pb != NULL, &g0, &g1, &b0, &b1);
             }
             if (pg) ln__512_params_store(pg + 16 * h, mh[h], g0, g1);
             if (pb) ln__512_params_store(pb + 16 * h, mh[h], b0, b1);
@@ -1280,10 +1305,12 @@ LN__AVX512_G void ln__avx512_bwd_rows8(double *rs, double *hb, float *dx, double
                                        double *pb, const float *dy, const float *x,
                                        const float *gamma, const float *mean,
                                        const float *rstd, size_t nr, size_t n, int flags) {
-    if (n <= 16)
-        ln__512_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 1);
+    if (n <= 8) /* half a vector per row, one, or two: constants in each inlined body */
+        ln__512_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 1, 1);
+    else if (n <= 16)
+        ln__512_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 1, 0);
     else
-        ln__512_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 2);
+        ln__512_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 2, 0);
 }
 
 /* bwd_apply (dx only, plain stores) of this row and bwd_sums of the next in one loop:
