@@ -2101,6 +2101,9 @@ LN__INLINE float ln__job_mean(const ln__bwd_job *j, size_t r) {
     return j->rms ? 0.0f : j->mean[r];
 }
 
+/* Rows r0..r1 forward: rows of at most LN__ROWS8_COLS columns eight at a time (fwd_rows8),
+   rows of at most LN__BLOCK software-pipelined (this row's y with the next row's moments),
+   the others one by one (ln__forward_row). */
 LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, size_t r0,
                                   size_t r1) {
     size_t r, n = j->cols;
@@ -2158,7 +2161,9 @@ LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, si
    with the sums of row q + 1, where the path has bwd_apply_sums; in registers for rows
    of at most 64), then the group's dγ/dβ from the cache-resident rows, column tile by
    column tile. Per column the rows add in order, so the bits are those of row by row.
-   In place with dγ/dβ, rows go one by one (their dγ/dβ before their dx store).
+   Rows of at most LN__ROWS8_COLS columns go eight at a time through bwd_rows8, which adds
+   their dγ/dβ itself (the same operations, rows in order). In place with dγ/dβ, rows go
+   one by one (their dγ/dβ before their dx store).
    (Interleaving a group's dγ/dβ with the next group's rows, or prefetching the next
    group meanwhile, measured slower.) */
 #define LN__GROUP_ELEMS 32768
