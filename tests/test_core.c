@@ -1825,13 +1825,15 @@ static int outs_same(const Outs *a, const Outs *b, size_t rows, size_t cols)
 
 static void test_determinism(Rng *rng)
 {
-    /* dγ/dβ chunks split over threads, many narrow rows, wide rows (column spans split),
-       and chunks bounded by their partials' size */
-    size_t shapes[4][2] = {{4096, 256}, {300000, 16}, {6, 70001}, {40, 20000}};
+    /* dγ/dβ chunks split over threads, many narrow rows (in batches of eight: 16, 27 and 5
+       columns, rows split over threads anywhere in a batch), wide rows (column spans
+       split), and chunks bounded by their partials' size */
+    size_t shapes[6][2] = {{4096, 256}, {300000, 16}, {6, 70001}, {40, 20000}, {9999, 27},
+                           {20001, 5}};
     size_t si;
     int k;
     if (test_quick()) shapes[1][0] = 40000;
-    for (si = 0; si < 4; si++) {
+    for (si = 0; si < 6; si++) {
         size_t rows = shapes[si][0], cols = shapes[si][1], n = rows * cols;
         float *x = falloc(n), *dy = falloc(n), *g = falloc(cols), *b = falloc(cols);
         Outs o0 = outs_new(rows, cols), o1 = outs_new(rows, cols);
