@@ -303,9 +303,7 @@ LNDEF const char *ln_path_name(int path);
 
 /* Rows of at most this many columns go eight at a time through fwd_rows8 / bwd_rows8
    (paths that have them), their statistics computed together */
-#ifndef LN__ROWS8_COLS
 #define LN__ROWS8_COLS 32
-#endif
 
 /* bwd_apply flags */
 #define LN__DX_ACC 1      /* dx += t instead of dx = t */
