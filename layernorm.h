@@ -56,8 +56,8 @@
      The forward functions allocate nothing. A backward with dgamma or dbeta and rows > 1
      makes one allocation per call for its double-precision dγ/dβ accumulators: 32·cols
      bytes on one thread, up to 64 chunk partials of 16·cols bytes on several, at most
-     1 MiB of them unless two need more (for rows of 32768 columns or more: 72 bytes per
-     row instead). If it fails the call returns LN_ERR_NOMEM and writes nothing. The
+     1 MiB of them unless two need more (for rows of 262144 columns or more: 72 bytes
+     per row instead). If it fails the call returns LN_ERR_NOMEM and writes nothing. The
      channels-first backward needs 128·cols bytes per partial likewise. On the stack a
      backward call uses up to about 20 KB per thread (per-row factors of a group of rows,
      and a column tile of wide rows).
@@ -293,10 +293,12 @@ LNDEF const char *ln_path_name(int path);
    with 1 MiB than with 4 MiB. Chunks bound the threads: 16 for 4096 columns. */
 #define LN__SCRATCH_BYTES ((size_t)1 << 20)
 /* From this many columns, the backward sums dγ/dβ tile by tile over all rows instead of
-   into a cols-long double accumulator (which would no longer fit the L2 cache); tiles of
+   into a cols-long double accumulator (4 MiB here, no longer near the L2 cache); tiles of
    LN__SEG columns, with a stack buffer, in spans whose rows' x and dy fill about
-   LN__SPAN_BYTES (half the L2 cache), at most LN__SPAN_MAX tiles. One-row calls always do. */
-#define LN__WIDE 32768
+   LN__SPAN_BYTES (half the L2 cache), at most LN__SPAN_MAX tiles. One-row calls always do.
+   Measured, 1 thread: below it the pipelined rows are faster (0.58x the time at 32768
+   columns, 0.65x at 131072, 0.92x at 262144), above it slower (1.14x at 524288). */
+#define LN__WIDE 262144
 #define LN__SEG 1024
 #define LN__SPAN_BYTES ((size_t)512 * 1024)
 #define LN__SPAN_MAX 16
@@ -2200,7 +2202,7 @@ LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, d
     int narrow = K->bwd_narrow && n <= 64 && !(j->flags & LN__STREAM);
     int rows8 = K->bwd_rows8 && n <= LN__ROWS8_COLS && !(j->flags & LN__STREAM);
     /* pipelined rows: dx of row q with the sums of row q + 1 (see bwd_apply_sums) */
-    int pipe = K->bwd_apply_sums && !narrow && j->dx && n <= LN__BLOCK &&
+    int pipe = K->bwd_apply_sums && !narrow && j->dx &&
                !(j->flags & LN__STREAM);
     ln__bwd_coef next;
     /* in place (dx == dy or dx == x), each row's dγ/dβ must be taken before its dx store */

@@ -1389,12 +1389,13 @@ static void test_identities(Rng *rng)
 
 static void test_null_optionals(Rng *rng)
 {
-    /* small, wide (column spans), many rows (dγ/dβ chunks), and rows whose chunk
-       partials would pass the scratch bound (fewer, larger chunks) */
-    static const size_t shapes[][2] = {{5, 37}, {2, 70001}, {2048, 96}, {40, 20000}};
+    /* small, long rows (pipelined in 4096-column blocks), wide (column spans), many rows
+       (dγ/dβ chunks), and rows whose chunk partials would pass the scratch bound (fewer,
+       larger chunks) */
+    static const size_t shapes[][2] = {{5, 37}, {2, 70001}, {2, 262147}, {2048, 96}, {40, 20000}};
     size_t si;
     int k;
-    for (si = 0; si < 4; si++) {
+    for (si = 0; si < 5; si++) {
         size_t rows = shapes[si][0], cols = shapes[si][1], n = rows * cols;
         float *x = falloc(n), *dy = falloc(n), *g = falloc(cols), *b = falloc(cols);
         float *y = falloc(n), *dx = falloc(n), *dg = falloc(cols), *db = falloc(cols);
@@ -1499,10 +1500,10 @@ static void test_null_optionals(Rng *rng)
 
 static void test_inplace(Rng *rng)
 {
-    static const size_t shapes[][2] = {{3, 29}, {2, 150001}, {4096, 64}};
+    static const size_t shapes[][2] = {{3, 29}, {2, 150001}, {2, 262147}, {4096, 64}};
     size_t si;
     int k;
-    for (si = 0; si < 3; si++) {
+    for (si = 0; si < 4; si++) {
         size_t rows = shapes[si][0], cols = shapes[si][1], n = rows * cols;
         float *x = falloc(n), *dy = falloc(n), *g = falloc(cols), *b = falloc(cols);
         float *buf = falloc(n), *dg = falloc(cols), *db = falloc(cols);
@@ -1567,7 +1568,7 @@ static void test_grouped_params_bits(Rng *rng)
 {
     static const size_t shapes[][2] = {{2, 1},    {300, 5},   {700, 17},  {900, 64},
                                        {70, 65},  {260, 100}, {9, 130},   {150, 768},
-                                       {40, 1000}, {13, 4097}, {4000, 24}};
+                                       {40, 1000}, {13, 4097}, {7, 9000},  {4000, 24}};
     const size_t nshape = sizeof shapes / sizeof shapes[0];
     size_t si;
     int k, which;
@@ -1694,7 +1695,8 @@ static void test_nan_isolation(Rng *rng)
 {
     /* narrow rows go eight to a batch, each row loaded 16 floats at a time (3 columns: the
        next rows' too; 27: two vectors): the bad value must stay in its own row */
-    static const size_t shapes[][2] = {{8, 100}, {4096, 64}, {3, 70001}, {17, 13}, {11, 3}, {9, 27}};
+    static const size_t shapes[][2] = {{8, 100}, {4096, 64}, {3, 70001}, {3, 262147}, {17, 13},
+                                       {11, 3}, {9, 27}};
     /* bi = 0..2: one NaN / +Inf / -Inf; bi = 3: a +Inf and a -Inf in the same row */
     const float bad[3] = {NAN, INFINITY, -INFINITY};
     const char *bad_name[4] = {"NaN", "+Inf", "-Inf", "+Inf and -Inf"};
@@ -1826,14 +1828,15 @@ static int outs_same(const Outs *a, const Outs *b, size_t rows, size_t cols)
 static void test_determinism(Rng *rng)
 {
     /* dγ/dβ chunks split over threads, many narrow rows (in batches of eight: 16, 27 and 5
-       columns, rows split over threads anywhere in a batch), wide rows (column spans
-       split), and chunks bounded by their partials' size */
-    size_t shapes[6][2] = {{4096, 256}, {300000, 16}, {6, 70001}, {40, 20000}, {9999, 27},
-                           {20001, 5}};
+       columns, rows split over threads anywhere in a batch), long rows (pipelined in
+       blocks: a thread's first row is not), wide rows (column spans split), and chunks
+       bounded by their partials' size */
+    size_t shapes[7][2] = {{4096, 256}, {300000, 16}, {6, 70001}, {5, 262147}, {40, 20000},
+                           {9999, 27}, {20001, 5}};
     size_t si;
     int k;
     if (test_quick()) shapes[1][0] = 40000;
-    for (si = 0; si < 6; si++) {
+    for (si = 0; si < 7; si++) {
         size_t rows = shapes[si][0], cols = shapes[si][1], n = rows * cols;
         float *x = falloc(n), *dy = falloc(n), *g = falloc(cols), *b = falloc(cols);
         Outs o0 = outs_new(rows, cols), o1 = outs_new(rows, cols);

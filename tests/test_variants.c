@@ -684,7 +684,8 @@ static void test_rows(void)
 {
     static const size_t around[] = {127, 128, 129, 255, 256, 257, 1023, 1024, 1025,
                                     4095, 4096, 4097, 8193};
-    const size_t wide = 65536 + 7;
+    /* long rows (pipelined block by block), and wide ones (dγ/dβ in column spans) */
+    const size_t wide = 65536 + 7, wider = 262144 + 7;
     int k, fam;
     size_t c, j;
     for (k = 0; k < g_npaths; k++) {
@@ -696,6 +697,7 @@ static void test_rows(void)
                     row_case(p, 2, around[j], fam);
             if (!test_quick() || fam == FAM_N01) row_case(p, 2, wide, fam);
         }
+        row_case(p, 2, wider, FAM_MEAN1E4);
         /* tall: dγ/dβ summed over many rows */
         row_case(p, 4099, 32, FAM_N01);
         row_case(p, 4099, 32, FAM_MEAN1E4);
@@ -709,6 +711,7 @@ static void test_rows(void)
     for (fam = 0; fam < NFAM; fam++)
         for (c = 1; c <= 70; c += fam == FAM_N01 ? 1 : 7) row_case(0, 3, c, fam);
     row_case(0, 2, wide, FAM_N01);
+    row_case(0, 2, wider, FAM_N01);
 }
 
 /* ================================================================ strided vs ref, composition */
