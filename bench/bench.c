@@ -297,10 +297,11 @@ static shape run_shape(shape s)
     return s;
 }
 
-/* issue 3's shapes, and narrow rows (many rows of 16: the cost per row shows) */
+/* issue 3's shapes, narrow rows (many rows of 16: the cost per row shows) and long rows
+   (8192 columns, a large model's width: blocks of 4096 merged) */
 static const shape main_shapes[] = {{8192, 768, 1},   {2048, 4096, 1},   {64, 768, 1},
                                     {1, 4096, 1},     {262144, 64, 1},   {4, 1048576, 1},
-                                    {1048576, 16, 1}};
+                                    {1048576, 16, 1}, {1024, 8192, 1}};
 
 static void main_table(bu_table *t, const int *thr, int nthr)
 {

@@ -47,7 +47,7 @@ static size_t opt_rows, opt_cols; // --shape RxC: only that shape
 
 struct Shape { size_t rows, cols; };
 static const Shape shapes[] = {{8192, 768},  {2048, 4096}, {64, 768},     {1, 4096},
-                               {262144, 64}, {4, 1048576}, {1048576, 16}};
+                               {262144, 64}, {4, 1048576}, {1048576, 16}, {1024, 8192}};
 
 // One buffer set: inputs, outputs and statistics of one call.
 struct Set {

@@ -20,9 +20,9 @@ if [ ! -x "$bin" ]; then echo "$pass passed, $((fail + 1)) failed"; exit 1; fi
 out=$("./$bin" --quick 2>/dev/null); rc=$?
 echo "$out"
 check "--quick exits 0" test "$rc" -eq 0
-# 7 shapes x fwd/bwd, at 1 thread and (on a multi-core machine) at all threads.
+# 8 shapes x fwd/bwd, at 1 thread and (on a multi-core machine) at all threads.
 rows=$(echo "$out" | grep -cE '^[0-9x]+ +(fwd|bwd) +[0-9]+ ')
-check "main table has 14 or 28 rows (got $rows)" test "$rows" -eq 14 -o "$rows" -eq 28
+check "main table has 16 or 32 rows (got $rows)" test "$rows" -eq 16 -o "$rows" -eq 32
 # ln_forward/ln_backward must succeed on every shape: no n/a in the main table.
 na=$(echo "$out" | grep -E '^[0-9x]+ +(fwd|bwd) ' | grep -c 'n/a')
 check "no n/a in the main table (got $na)" test "$na" -eq 0
