@@ -280,8 +280,9 @@ LNDEF const char *ln_path_name(int path);
 #define LN__PRAGMA(x)
 #endif
 
-/* Rows longer than this are summarized block by block (Chan's merge), so the second
-   sweep of each block (the centered squares) reads L1, not memory. 16 KiB of floats. */
+/* Rows longer than this are summarized block by block (Chan's merge): a block's shifted
+   sums lose at most a factor of about nb²/32 of double precision (see ln__row_moments),
+   about 1e-10 relative for a block of 4096. */
 #define LN__BLOCK 4096
 /* dγ/dβ are summed over fixed chunks of about this many elements' rows; the chunk
    partials are added in chunk order, which makes them independent of thread count. */
@@ -2114,9 +2115,9 @@ LN__INLINE float ln__job_mean(const ln__bwd_job *j, size_t r) {
 #define LN__PF_AHEAD 768
 LN__INLINE size_t ln__pf_ahead(size_t n) { return n < LN__PF_AHEAD ? n : LN__PF_AHEAD; }
 
-/* Rows r0..r1 forward: rows of at most LN__ROWS8_COLS columns eight at a time (fwd_rows8),
-   rows of at most LN__BLOCK software-pipelined (this row's y with the next row's moments),
-   the others one by one (ln__forward_row). */
+/* Rows r0..r1 forward: rows of at most LN__ROWS8_COLS columns eight at a time (fwd_rows8);
+   the others software-pipelined where the path has norm_moments (this row's y with the
+   next row's moments, block by block), else one by one (ln__forward_row). */
 LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, size_t r0,
                                   size_t r1) {
     size_t r, n = j->cols;
@@ -2130,12 +2131,13 @@ LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, si
         }
         return;
     }
-    if (K->norm_moments && !j->sum && !j->rms && !j->stream && r0 < r1) {
+    if (K->norm_moments && !j->sum && !j->stream && r0 < r1) {
         /* software pipeline: normalize row r while the statistics of row r+1 stream in,
-           block by block as ln__row_moments takes them, so the same bits */
+           block by block as ln__row_moments takes them, so the same bits (RMSNorm: the
+           moments about 0, whose Σd² is sqdev's Σx², the same accumulators) */
         double mean, m2;
         float mhi, mlo, rs;
-        ln__row_moments(K, NULL, j->x + r0 * n, NULL, n, 0, &mean, &m2);
+        ln__row_moments(K, NULL, j->x + r0 * n, NULL, n, j->rms, &mean, &m2);
         ln__finish_stats(mean, m2, n, j->eps, &mhi, &mlo, &rs);
         for (r = r0; r < r1; r++) {
             const float *x = j->x + r * n;
@@ -2147,17 +2149,22 @@ LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, si
                 const float *pf = r + 2 < r1 && n >= 256 ? x + n + ln__pf_ahead(n) : NULL;
                 size_t b;
                 if (n <= LN__BLOCK) { /* one block; measured 1.17x faster on 64 columns */
-                    double o[2], k = (double)x[n];
+                    double o[2], k = j->rms ? 0.0 : (double)x[n];
                     K->norm_moments(j->y + r * n, x, n, mhi, mlo, rs, j->gamma, j->beta, x + n,
                                     k, o, pf);
-                    ln__block_moments(o, k, n, &mean, &m2);
+                    if (j->rms) mean = 0, m2 = o[1];
+                    else ln__block_moments(o, k, n, &mean, &m2);
                 } else
-                for (b = 0; b < n; b += LN__BLOCK) {
+                for (b = 0, m2 = 0; b < n; b += LN__BLOCK) {
                     size_t nb = n - b < LN__BLOCK ? n - b : LN__BLOCK;
-                    double o[2], k = (double)x[n + b], bmean, bm2;
+                    double o[2], k = j->rms ? 0.0 : (double)x[n + b], bmean, bm2;
                     K->norm_moments(j->y + r * n + b, x + b, nb, mhi, mlo, rs,
                                     j->gamma ? j->gamma + b : NULL, j->beta ? j->beta + b : NULL,
                                     x + n + b, k, o, pf ? pf + b : NULL);
+                    if (j->rms) {
+                        mean = 0, m2 += o[1];
+                        continue;
+                    }
                     ln__block_moments(o, k, nb, &bmean, &bm2);
                     ln__merge_block(&mean, &m2, b, bmean, bm2, nb);
                 }

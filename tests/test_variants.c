@@ -2110,6 +2110,7 @@ static void test_determinism(void)
         det_case(p, 1, 1031, 160);   /* 160 rows x 1031; strided [1][1031][160] */
         det_case(p, 4100, 40, 1);    /* tall: dγ/dβ over 4100 rows */
         det_case(p, 2, 64, 1031);    /* strided [2][64][1031] */
+        det_case(p, 1, 9000, 20);    /* long rows, pipelined in blocks: 20 rows x 9000 */
     }
 #else
     printf("not compiled with OpenMP: skipped\n");
