@@ -929,6 +929,9 @@ static void test_strided(void)
         /* a wide middle axis */
         strided_case(p, 1, 65536 + 3, 3, FAM_N01);
         strided_case(p, 2, 4097, 5, FAM_MEAN300);
+        /* whole 64-lane tiles only, and channels past LN__BLOCK with whole tiles */
+        strided_case(p, 2, 64, 64, FAM_MEAN1E4);
+        strided_case(p, 1, 4097, 70, FAM_N01);
     }
 }
 
