@@ -2109,11 +2109,18 @@ LN__INLINE float ln__job_mean(const ln__bwd_job *j, size_t r) {
     return j->rms ? 0.0f : j->mean[r];
 }
 
-/* How far ahead of a row sweep that reads from memory (floats; the sweep's position + this
-   is prefetched): the row's length up to 3 KiB. A whole row ahead measured 5-8% slower
-   than 3 KiB on rows of 4096 (forward and backward); 1-2 KiB and 4-6 KiB in between. */
+/* How far ahead of a row sweep that reads from memory the pipelined rows prefetch: 3 KiB.
+   Measured against a whole row ahead: 4096 columns 0.91-0.95x the time (forward and
+   backward), 128 columns 0.86-0.95x, 256 0.93-0.97x, 512 1.00-1.02x, and the backward's
+   80-100 columns 0.89-0.91x; 1-2 KiB and 4-6 KiB
+   fell in between. The forward's rows under 128 columns don't prefetch (64: 1.12x
+   slower); the backward's pipelined rows (over 64) all do. */
 #define LN__PF_AHEAD 768
-LN__INLINE size_t ln__pf_ahead(size_t n) { return n < LN__PF_AHEAD ? n : LN__PF_AHEAD; }
+/* The prefetch pointer of the sweep over row q + 1 (row q at p, rows up to r1): 3 KiB past
+   that row's start, or NULL where the sweep would prefetch past the last row. */
+LN__INLINE const float *ln__pf_next(const float *p, size_t q, size_t r1, size_t n) {
+    return q + 2 + LN__PF_AHEAD / n < r1 ? p + n + LN__PF_AHEAD : NULL;
+}
 
 /* Rows r0..r1 forward: rows of at most LN__ROWS8_COLS columns eight at a time (fwd_rows8);
    the others software-pipelined where the path has norm_moments (this row's y with the
@@ -2143,10 +2150,7 @@ LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, si
             const float *x = j->x + r * n;
             float nhi = 0, nlo = 0, nrs = 0;
             if (r + 1 < r1) {
-                /* rows of 256 or more also prefetch ahead of the next row's sweep, by
-                   ln__pf_ahead(n): measured 5-25% faster from 256 to 4096 columns here;
-                   on 64 columns, 10% slower */
-                const float *pf = r + 2 < r1 && n >= 256 ? x + n + ln__pf_ahead(n) : NULL;
+                const float *pf = n >= 128 ? ln__pf_next(x, r, r1, n) : NULL;
                 size_t b;
                 if (n <= LN__BLOCK) { /* one block; measured 1.17x faster on 64 columns */
                     double o[2], k = j->rms ? 0.0 : (double)x[n];
@@ -2250,12 +2254,11 @@ LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, d
                     k = next;
                 if (q + 1 < r1) {
                     double sn[3];
-                    int ahead = q + 2 < r1;
+                    const float *pf_x = ln__pf_next(j->x + off, q, r1, n);
                     K->bwd_apply_sums(dx, j->dy + off, j->x + off, j->gamma, n, &k, j->flags,
                                       sn, j->dy + off + n, j->x + off + n,
                                       ln__job_mean(j, q + 1),
-                                      ahead ? j->x + off + n + ln__pf_ahead(n) : NULL,
-                                      ahead ? j->dy + off + n + ln__pf_ahead(n) : NULL);
+                                      pf_x, pf_x ? j->dy + (pf_x - j->x) : NULL);
                     ln__coef_from_sums(&next, sn, ln__job_mean(j, q + 1), j->rstd[q + 1], n,
                                        j->rms);
                 } else {
