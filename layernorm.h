@@ -2112,9 +2112,9 @@ LN__INLINE float ln__job_mean(const ln__bwd_job *j, size_t r) {
 /* How far ahead of a row sweep that reads from memory the pipelined rows prefetch: 3 KiB.
    Measured against a whole row ahead: 4096 columns 0.91-0.95x the time (forward and
    backward), 128 columns 0.86-0.95x, 256 0.93-0.97x, 512 1.00-1.02x, and the backward's
-   80-100 columns 0.89-0.91x; 1-2 KiB and 4-6 KiB
-   fell in between. The forward's rows under 128 columns don't prefetch (64: 1.12x
-   slower); the backward's pipelined rows (over 64) all do. */
+   80-100 columns 0.89-0.91x; 1-2 KiB and 4-6 KiB fell in between. The forward's rows
+   under 128 columns don't prefetch (64: 1.12x slower); the backward's pipelined rows
+   (over 64) all do. */
 #define LN__PF_AHEAD 768
 /* The prefetch pointer of the sweep over row q + 1 (row q at p, rows up to r1): 3 KiB past
    that row's start, or NULL where the sweep would prefetch past the last row. */
