@@ -1527,6 +1527,70 @@ LN__AVX2_K void ln__avx2_norm(float *y, const float *x, size_t n, float mhi, flo
     if (i < n) ln__256_norm_step(y, x, i, n - i, 0, vh, vl, vr, gamma, beta);
 }
 
+/* ln__avx2_norm (unstreamed) of this row interleaved with ln__avx2_moments of the next:
+   the moments' accumulators, unroll (16 floats into a0..a3, q0..q3) and tail (8 at a
+   time into a0, a1, q0, q1) are those of ln__avx2_moments, and each y is one
+   ln__256_norm_step as in ln__avx2_norm, so the bits of the two kernels. (About kn = 0,
+   RMSNorm's, the squares are ln__avx2_sqdev's: its accumulators, in the same order.) */
+LN__AVX2_K void ln__256_norm_moments_body(float *y, const float *x, size_t n, float mhi,
+                                          float mlo, float rstd, const float *gamma,
+                                          const float *beta, const float *xn, double kn,
+                                          double out[2], const float *pf) {
+    const __m256 vh = _mm256_set1_ps(mhi), vl = _mm256_set1_ps(mlo), vr = _mm256_set1_ps(rstd);
+    const __m256d vk = _mm256_set1_pd(kn);
+    __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0, q0 = a0, q1 = a0, q2 = a0, q3 = a0;
+    size_t i = 0, t;
+    for (; i + 16 <= n; i += 16) {
+        __m256 v0 = _mm256_loadu_ps(xn + i), v1 = _mm256_loadu_ps(xn + i + 8);
+        __m256d d0 = _mm256_sub_pd(ln__256_lo(v0), vk), d1 = _mm256_sub_pd(ln__256_hi(v0), vk);
+        __m256d d2 = _mm256_sub_pd(ln__256_lo(v1), vk), d3 = _mm256_sub_pd(ln__256_hi(v1), vk);
+        if (pf) _mm_prefetch((const char *)(pf + i), _MM_HINT_T0); /* one line a step */
+        a0 = _mm256_add_pd(a0, d0);
+        a1 = _mm256_add_pd(a1, d1);
+        a2 = _mm256_add_pd(a2, d2);
+        a3 = _mm256_add_pd(a3, d3);
+        q0 = _mm256_fmadd_pd(d0, d0, q0);
+        q1 = _mm256_fmadd_pd(d1, d1, q1);
+        q2 = _mm256_fmadd_pd(d2, d2, q2);
+        q3 = _mm256_fmadd_pd(d3, d3, q3);
+        ln__256_norm_step(y, x, i, 8, 0, vh, vl, vr, gamma, beta);
+        ln__256_norm_step(y, x, i + 8, 8, 0, vh, vl, vr, gamma, beta);
+    }
+    for (t = i; t < n; t += 8) { /* the rest of the next row, as ln__avx2_moments */
+        size_t w = n - t;
+        __m256 v = ln__256_load(xn + t, w);
+        __m256d d0 = _mm256_sub_pd(ln__256_lo(v), vk), d1 = _mm256_sub_pd(ln__256_hi(v), vk);
+        if (w < 8) {
+            d0 = _mm256_and_pd(d0, _mm256_castsi256_pd(ln__256_mask64(w < 4 ? w : 4)));
+            d1 = _mm256_and_pd(d1, _mm256_castsi256_pd(ln__256_mask64(w > 4 ? w - 4 : 0)));
+        }
+        a0 = _mm256_add_pd(a0, d0);
+        a1 = _mm256_add_pd(a1, d1);
+        q0 = _mm256_fmadd_pd(d0, d0, q0);
+        q1 = _mm256_fmadd_pd(d1, d1, q1);
+    }
+    if (i + 8 <= n) {
+        ln__256_norm_step(y, x, i, 8, 0, vh, vl, vr, gamma, beta);
+        i += 8;
+    }
+    if (i < n) ln__256_norm_step(y, x, i, n - i, 0, vh, vl, vr, gamma, beta);
+    out[0] = ln__256_hsum(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
+    out[1] = ln__256_hsum(_mm256_add_pd(_mm256_add_pd(q0, q1), _mm256_add_pd(q2, q3)));
+}
+/* the body inlined three times, as ln__avx512_norm_moments: with γ and β both given (the
+   common case), with and without the prefetch, the compiler drops the per-vector tests */
+LN__AVX2_K void ln__avx2_norm_moments(float *y, const float *x, size_t n, float mhi,
+                                      float mlo, float rstd, const float *gamma,
+                                      const float *beta, const float *xn, double kn,
+                                      double out[2], const float *pf) {
+    if (gamma && beta && pf)
+        ln__256_norm_moments_body(y, x, n, mhi, mlo, rstd, gamma, beta, xn, kn, out, pf);
+    else if (gamma && beta)
+        ln__256_norm_moments_body(y, x, n, mhi, mlo, rstd, gamma, beta, xn, kn, out, NULL);
+    else
+        ln__256_norm_moments_body(y, x, n, mhi, mlo, rstd, gamma, beta, xn, kn, out, pf);
+}
+
 /* x̃ = x − mean in double (exact); lanes past w must give 0, not −mean */
 LN__AVX2_K void ln__256_sums_step(__m256d acc[6], __m256 g, __m256 xv, __m256d m,
                                               size_t w) {
@@ -1711,7 +1775,7 @@ LN__AVX2_G void ln__avx2_bwd_params(double *pg, double *pb, const float *dy, con
 }
 
 static const ln__kernels ln__kernels_avx2 = {
-    ln__avx2_moments, ln__avx2_sqdev, ln__avx2_add, ln__avx2_norm, NULL, NULL,
+    ln__avx2_moments, ln__avx2_sqdev, ln__avx2_add, ln__avx2_norm, ln__avx2_norm_moments, NULL,
     ln__avx2_bwd_sums, ln__avx2_bwd_apply, ln__avx2_bwd_params, NULL, NULL, NULL};
 #endif /* LN__HAVE_AVX2 */
 
