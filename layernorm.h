@@ -1682,6 +1682,57 @@ LN__AVX2_K void ln__avx2_bwd_apply(float *dx, double *pg, double *pb, const floa
     if (i < n) ln__256_bwd_step(dx, pg, pb, dy, x, gamma, i, n - i, 0, c, flags);
 }
 
+/* bwd_apply (dx only, plain stores) of this row and bwd_sums of the next in one loop,
+   8 columns a step as both kernels take them: ln__256_sums_step into the same six
+   accumulators as ln__avx2_bwd_sums, ln__256_bwd_step as ln__avx2_bwd_apply, so the bits
+   of the two kernels one after the other */
+LN__AVX2_K void ln__256_apply_sums_body(float *dx, const float *dy, const float *x,
+                                        const float *gamma, size_t n, const ln__bwd_coef *c,
+                                        int flags, double out[3], const float *dyn,
+                                        const float *xn, float meann, const float *pf_x,
+                                        const float *pf_dy) {
+    const __m256d vmean = _mm256_set1_pd((double)meann);
+    __m256d acc[6];
+    size_t i = 0;
+    int j;
+    for (j = 0; j < 6; j++) acc[j] = _mm256_setzero_pd();
+    for (; i + 8 <= n; i += 8) {
+        __m256 d = _mm256_loadu_ps(dyn + i);
+        __m256 g = gamma ? _mm256_mul_ps(_mm256_loadu_ps(gamma + i), d) : d;
+        if (pf_x && !(i & 15)) { /* one line of each a 16-column step */
+            _mm_prefetch((const char *)(pf_x + i), _MM_HINT_T0);
+            _mm_prefetch((const char *)(pf_dy + i), _MM_HINT_T0);
+            /* dx += ...: the old dx of the row after next is read too */
+            if (flags & LN__DX_ACC)
+                _mm_prefetch((const char *)(dx + (pf_x - x) + i), _MM_HINT_T0);
+        }
+        ln__256_sums_step(acc, g, _mm256_loadu_ps(xn + i), vmean, 8);
+        ln__256_bwd_step(dx, NULL, NULL, dy, x, gamma, i, 8, 0, c, flags);
+    }
+    if (i < n) {
+        size_t w = n - i;
+        __m256 d = ln__256_load(dyn + i, w);
+        __m256 g = gamma ? _mm256_mul_ps(ln__256_load(gamma + i, w), d) : d;
+        ln__256_sums_step(acc, g, ln__256_load(xn + i, w), vmean, w);
+        ln__256_bwd_step(dx, NULL, NULL, dy, x, gamma, i, w, 0, c, flags);
+    }
+    out[0] = ln__256_hsum(_mm256_add_pd(acc[0], acc[1]));
+    out[1] = ln__256_hsum(_mm256_add_pd(acc[2], acc[3]));
+    out[2] = ln__256_hsum(_mm256_add_pd(acc[4], acc[5]));
+}
+LN__AVX2_K void ln__avx2_bwd_apply_sums(float *dx, const float *dy, const float *x,
+                                        const float *gamma, size_t n, const ln__bwd_coef *c,
+                                        int flags, double out[3], const float *dyn,
+                                        const float *xn, float meann, const float *pf_x,
+                                        const float *pf_dy) {
+    const ln__bwd_coef k = *c; /* a local: the dx stores cannot alias it */
+    if (gamma && pf_x && !(flags & LN__DX_ACC)) /* the common case, without its tests */
+        ln__256_apply_sums_body(dx, dy, x, gamma, n, &k, 0, out, dyn, xn, meann, pf_x, pf_dy);
+    else
+        ln__256_apply_sums_body(dx, dy, x, gamma, n, &k, flags, out, dyn, xn, meann, pf_x,
+                                pf_dy);
+}
+
 /* AVX2 bwd_params: as the AVX-512 one, with tiles of 16 columns (8 double accumulators
    of 4 lanes, within the 16 registers) */
 LN__AVX2_K void ln__256_params_vec(const float *dy, const float *x, size_t w, __m256d rs,
@@ -1776,7 +1827,8 @@ LN__AVX2_G void ln__avx2_bwd_params(double *pg, double *pb, const float *dy, con
 
 static const ln__kernels ln__kernels_avx2 = {
     ln__avx2_moments, ln__avx2_sqdev, ln__avx2_add, ln__avx2_norm, ln__avx2_norm_moments, NULL,
-    ln__avx2_bwd_sums, ln__avx2_bwd_apply, ln__avx2_bwd_params, NULL, NULL, NULL};
+    ln__avx2_bwd_sums, ln__avx2_bwd_apply, ln__avx2_bwd_params, NULL, NULL,
+    ln__avx2_bwd_apply_sums};
 #endif /* LN__HAVE_AVX2 */
 
 #ifdef LN__HAVE_NEON
