@@ -3142,12 +3142,11 @@ LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, c
     __mmask16 m[4];
     __m512d kd[8], s[8], q[8];
     __m512 mh[4], ml[4], rf[4];
-    size_t c;
-    int h;
+    size_t c, h;
     /* lanes past w load as 0: their sums are 0 and nothing of theirs is stored */
     LN__UNROLL
     for (h = 0; h < 4; h++) {
-        __m512 v = _mm512_maskz_loadu_ps(m[h] = ln__512_mask_at(w, (size_t)h), x + 16 * h);
+        __m512 v = _mm512_maskz_loadu_ps(m[h] = ln__512_mask_at(w, h), x + 16 * h);
         kd[2 * h] = ln__512_lo(v), kd[2 * h + 1] = ln__512_hi(v);
         s[2 * h] = s[2 * h + 1] = q[2 * h] = q[2 * h + 1] = zero;
     }

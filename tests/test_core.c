@@ -1621,6 +1621,85 @@ static void test_grouped_params_bits(Rng *rng)
 }
 
 /* ------------------------------------------------------------------------------------ */
+/* The pipelined kernels against their parts, bit for bit, on every path that has them: */
+/* norm_moments == norm then moments (and about 0, its Σd² == sqdev: RMSNorm's rows);    */
+/* bwd_apply_sums == bwd_apply then bwd_sums (the double sums too). A thread's first row */
+/* takes the parts, the others the fused kernel, so any drift (an accumulator taking    */
+/* other lanes, another tail) breaks thread-count determinism. End to end that drift    */
+/* mostly hides (double sums of floats are often exact, or round to the same float), so */
+/* the sums are compared here, on values spread over 2^-40..2^40 (wider than a double's */
+/* 53 bits hold exactly).                                                               */
+
+static void fill_spread(float *p, size_t n, Rng *r)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        p[i] = (float)ldexp(rng_normal(r) + 3.0, (int)(rng_unif(r) * 81.0) - 40);
+}
+
+static void test_pipelined_kernels(Rng *rng)
+{
+    static const size_t ns[] = {1,  3,  7,  8,   9,   15,  16,   17,  31,
+                                33, 48, 64, 100, 255, 768, 1000, 4096};
+    size_t ni;
+    int k, t, flags;
+    for (k = 0; k < N_ALL_PATHS; k++) {
+        int p = ALL_PATHS[k], bad = 0, checks = 0;
+        const ln__kernels *K;
+        if (p == 0 || !path_usable(p)) continue;
+        K = ln__kernels_for(p);
+        if (!K->norm_moments && !K->bwd_apply_sums) continue;
+        for (ni = 0; ni < sizeof ns / sizeof ns[0]; ni++)
+            for (t = 0; t < 8; t++) { /* t: bit 0 γ NULL, bit 1 β NULL, bit 2 prefetch */
+                size_t n = ns[ni];
+                float *x = falloc(3 * n), *dy = falloc(3 * n), *g = falloc(n), *b = falloc(n);
+                float *y1 = falloc(n), *y2 = falloc(n);
+                const float *G = (t & 1) ? NULL : g, *B = (t & 2) ? NULL : b;
+                const float *pfx = (t & 4) ? x + 2 * n : NULL, *pfd = (t & 4) ? dy + 2 * n : NULL;
+                double o1[3], o2[3];
+                fill_spread(x, 3 * n, rng);
+                fill_spread(dy, 3 * n, rng);
+                fill_spread(g, n, rng);
+                fill_spread(b, n, rng);
+                if (K->norm_moments) {
+                    double kn = (double)x[n], sq;
+                    K->norm_moments(y1, x, n, 1.5f, 1e-8f, 0.7f, G, B, x + n, kn, o1, pfx);
+                    K->norm(y2, x, n, 1.5f, 1e-8f, 0.7f, G, B, 0, NULL);
+                    K->moments(x + n, NULL, NULL, n, kn, o2);
+                    bad += !same_bits(y1, y2, n, NULL) || memcmp(o1, o2, 2 * sizeof(double));
+                    K->norm_moments(y1, x, n, 1.5f, 1e-8f, 0.7f, G, B, x + n, 0.0, o1, pfx);
+                    sq = K->sqdev(x + n, n, 0.0);
+                    bad += memcmp(&o1[1], &sq, sizeof sq) != 0;
+                    checks += 2;
+                }
+                for (flags = 0; K->bwd_apply_sums && flags <= LN__DX_ACC; flags += LN__DX_ACC) {
+                    float m = x[0], mn = x[n];
+                    double s[3];
+                    ln__bwd_coef c;
+                    K->bwd_sums(s, dy, x, G, n, m);
+                    ln__coef_from_sums(&c, s, m, 0.37f, n, 0);
+                    fill_spread(y1, n, rng); /* dx += ... onto the same start */
+                    memcpy(y2, y1, n * sizeof(float));
+                    K->bwd_apply_sums(y1, dy, x, G, n, &c, flags, o1, dy + n, x + n, mn, pfx,
+                                      pfd);
+                    K->bwd_apply(y2, NULL, NULL, dy, x, G, n, &c, flags);
+                    K->bwd_sums(o2, dy + n, x + n, G, n, mn);
+                    bad += !same_bits(y1, y2, n, NULL) || memcmp(o1, o2, 3 * sizeof(double));
+                    checks++;
+                }
+                free(x);
+                free(dy);
+                free(g);
+                free(b);
+                free(y1);
+                free(y2);
+            }
+        CHECK(bad == 0, "[%s] pipelined kernels differ from their parts in %d of %d cases",
+              path_label(p), bad, checks);
+    }
+}
+
+/* ------------------------------------------------------------------------------------ */
 /* Accumulation of dγ/dβ (+=).                                                          */
 /*  - two calls onto zeros: each call's sum is within the bound b = 4·FLT_EPSILON·max|ref|*/
 /*    of ref, and the second add rounds once more (0.5 ulp <= FLT_EPSILON·|2·ref_j|/2), */
@@ -1909,6 +1988,7 @@ SECTION(test_shapes, 106)
 SECTION(test_families, 107)
 SECTION(test_determinism, 108)
 SECTION(test_grouped_params_bits, 109)
+SECTION(test_pipelined_kernels, 110)
 
 int main(void)
 {
@@ -1931,6 +2011,7 @@ int main(void)
     test_run("in place: y == x, dx == dy, dx == x", sec_test_inplace);
     test_run("dgamma/dbeta from row groups: bitwise those of row by row",
              sec_test_grouped_params_bits);
+    test_run("pipelined kernels: bitwise their parts", sec_test_pipelined_kernels);
     test_run("dgamma/dbeta accumulate (+=)", sec_test_accumulate);
     test_run("NaN/Inf stay in their row", sec_test_nan_isolation);
     test_run("shapes vs float64 reference (every path)", sec_test_shapes);
