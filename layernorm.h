@@ -820,7 +820,9 @@ LN__AVX512_K void ln__512_fwd_rows8_body(float *y, float *sum, float *mean, floa
                                          size_t n, float eps, int rms, int nv, int half,
                                          int ahead) {
     const __mmask16 mh[2] = {ln__512_mask_at(n, 0), ln__512_mask_at(n, 1)};
-    const __m512d nd = _mm512_set1_pd((double)n), zero = _mm512_setzero_pd();
+    /* 1/n: two divisions off the batch's dependency chain, 0.93-0.96x the time on 1048576x16
+       and 524288x32 (as ln__coef_from_sums; within an ulp of a double division) */
+    const __m512d inv_n = _mm512_set1_pd(1.0 / (double)n), zero = _mm512_setzero_pd();
     __m512 v[2][8], g[2], b[2];
     __m512d sd[8], sq[8], S, Q, k, mu, m2, rs;
     float kf[8], mhi[8], mlo[8], rsf[8];
@@ -861,12 +863,12 @@ LN__AVX512_K void ln__512_fwd_rows8_body(float *y, float *sum, float *mean, floa
         mu = zero;
         m2 = Q;
     } else {
-        __m512d ms = _mm512_div_pd(S, nd);
+        __m512d ms = _mm512_mul_pd(S, inv_n);
         mu = _mm512_add_pd(k, ms);
         /* max(0, M2): rounding on a (near-)constant row; a NaN stays (max returns it) */
         m2 = _mm512_maskz_max_pd(0xFF, zero, _mm512_sub_pd(Q, _mm512_mul_pd(S, ms)));
     }
-    rs = _mm512_add_pd(_mm512_div_pd(m2, nd), _mm512_set1_pd((double)eps));
+    rs = _mm512_add_pd(_mm512_mul_pd(m2, inv_n), _mm512_set1_pd((double)eps));
     rs = _mm512_div_pd(_mm512_set1_pd(1.0), _mm512_maskz_sqrt_pd(0xFF, rs));
     {
         __m256 hf = _mm512_maskz_cvtpd_ps(0xFF, mu);
