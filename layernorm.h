@@ -357,8 +357,9 @@ typedef struct ln__kernels {
                  const float *gamma, const float *beta, int stream, const float *pf);
     /* norm of this row and moments of the next one (xn, about kn) in one loop, so the
        next row streams in from memory while this one is computed; bitwise the same as
-       norm then moments. pf: the row after next, to prefetch (NULL: none). NULL: the path
-       does them one after the other. */
+       norm then moments. pf: prefetched along with the sweep, pf + i with xn + i (NULL:
+       none; ln__pf_next puts it 3 KiB ahead). NULL: the path does them one after the
+       other. */
     void (*norm_moments)(float *y, const float *x, size_t n, float mhi, float mlo, float rstd,
                          const float *gamma, const float *beta, const float *xn, double kn,
                          double out[2], const float *pf);
@@ -397,8 +398,9 @@ typedef struct ln__kernels {
                       const float *rstd, size_t nr, size_t n, int flags);
     /* bwd_apply of this row (dx only, plain stores) interleaved with bwd_sums of the next
        (dyn, xn, about meann), so the next row streams in from memory while this one is
-       written; pf_x, pf_dy: the row after next, to prefetch. The bits of the two kernels
-       one after the other. NULL: the path does them one after the other. */
+       written; pf_x, pf_dy: where to prefetch, as norm_moments' pf (with LN__DX_ACC the
+       old dx there too). The bits of the two kernels one after the other. NULL: the path
+       does them one after the other. */
     void (*bwd_apply_sums)(float *dx, const float *dy, const float *x, const float *gamma,
                            size_t n, const ln__bwd_coef *k, int flags, double out[3],
                            const float *dyn, const float *xn, float meann,
@@ -1334,7 +1336,7 @@ LN__AVX512_K void ln__512_apply_sums_body(float *dx, const float *dy, const floa
         if (pf_x) {
             _mm_prefetch((const char *)(pf_x + i), _MM_HINT_T0);
             _mm_prefetch((const char *)(pf_dy + i), _MM_HINT_T0);
-            /* dx += ...: the old dx of the row after next is read too */
+            /* dx += ...: the old dx ahead is read too */
             if (flags & LN__DX_ACC)
                 _mm_prefetch((const char *)(dx + (pf_x - x) + i), _MM_HINT_T0);
         }
@@ -1704,7 +1706,7 @@ LN__AVX2_K void ln__256_apply_sums_body(float *dx, const float *dy, const float 
         if (pf_x && !(i & 15)) { /* one line of each a 16-column step */
             _mm_prefetch((const char *)(pf_x + i), _MM_HINT_T0);
             _mm_prefetch((const char *)(pf_dy + i), _MM_HINT_T0);
-            /* dx += ...: the old dx of the row after next is read too */
+            /* dx += ...: the old dx ahead is read too */
             if (flags & LN__DX_ACC)
                 _mm_prefetch((const char *)(dx + (pf_x - x) + i), _MM_HINT_T0);
         }
