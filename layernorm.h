@@ -3160,7 +3160,7 @@ LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, c
     for (c = 0; c < cols; c++) {
         const float *xc = x + c * inner;
         LN__UNROLL
-    for (h = 0; h < 4; h++) {
+        for (h = 0; h < 4; h++) {
             __m512 v = _mm512_maskz_loadu_ps(m[h], xc + 16 * h);
             __m512d d0 = _mm512_sub_pd(ln__512_lo(v), kd[2 * h]);
             __m512d d1 = _mm512_sub_pd(ln__512_hi(v), kd[2 * h + 1]);
@@ -3196,7 +3196,7 @@ LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, c
         const __m512 g = _mm512_set1_ps(gamma ? gamma[c] : 1.0f);
         const __m512 b = _mm512_set1_ps(beta ? beta[c] : 0.0f);
         LN__UNROLL
-    for (h = 0; h < 4; h++) {
+        for (h = 0; h < 4; h++) {
             __m512 v = _mm512_maskz_loadu_ps(m[h], x + c * inner + 16 * h);
             __m512 t = _mm512_mul_ps(_mm512_sub_ps(_mm512_sub_ps(v, mh[h]), ml[h]), rf[h]);
             if (ahead) /* y of a tile ahead, for writing: 0.90-0.95x the time */
