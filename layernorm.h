@@ -363,6 +363,13 @@ typedef struct ln__kernels {
     void (*norm_moments)(float *y, const float *x, size_t n, float mhi, float mlo, float rstd,
                          const float *gamma, const float *beta, const float *xn, double kn,
                          double out[2], const float *pf);
+    /* norm_moments for the fused add: y of this row from its sum s, while the next row's
+       sum sn = xn + rn is written and its moments taken (the bits of moments with r, s);
+       pf_r: as pf, for rn. NULL: the fused add goes row by row. */
+    void (*norm_add_moments)(float *y, const float *s, size_t n, float mhi, float mlo,
+                             float rstd, const float *gamma, const float *beta,
+                             const float *xn, const float *rn, float *sn, double kn,
+                             double out[2], const float *pf, const float *pf_r);
     /* rows of n <= 32, nr <= 8 of them: ln__forward_row of each (RMSNorm with rms; with
        res, the fused add into sum), the rows' statistics computed together. NULL: the
        path goes row by row. */
@@ -489,7 +496,7 @@ static void ln__scalar_bwd_apply(float *dx, double *pg, double *pb, const float 
 }
 
 static const ln__kernels ln__kernels_scalar = {
-    ln__scalar_moments, ln__scalar_sqdev, ln__scalar_add, ln__scalar_norm, NULL, NULL,
+    ln__scalar_moments, ln__scalar_sqdev, ln__scalar_add, ln__scalar_norm, NULL, NULL, NULL,
     ln__scalar_bwd_sums, ln__scalar_bwd_apply, NULL, NULL, NULL, NULL};
 
 /* ---- 3. SIMD kernels --------------------------------------------------------------------
@@ -693,19 +700,32 @@ LN__AVX512_K void ln__avx512_norm(float *y, const float *x, size_t n, float mhi,
    the same operations in the same order for each, so the same bits. */
 LN__AVX512_K void ln__512_norm_moments_body(float *y, const float *x, size_t n, float mhi,
                                             float mlo, float rstd, const float *gamma,
-                                            const float *beta, const float *xn, double kn,
-                                            double out[2], const float *pf) {
+                                            const float *beta, const float *xn,
+                                            const float *rn, float *sn, double kn,
+                                            double out[2], const float *pf,
+                                            const float *pf_r) {
     const __m512 vh = _mm512_set1_ps(mhi), vl = _mm512_set1_ps(mlo), vr = _mm512_set1_ps(rstd);
     const __m512d vk = _mm512_set1_pd(kn);
     __m512d a0 = _mm512_setzero_pd(), a1 = a0, a2 = a0, a3 = a0, q0 = a0, q1 = a0, q2 = a0, q3 = a0;
     size_t i = 0, t;
     for (; i + 32 <= n; i += 32) {
         __m512 v0 = _mm512_loadu_ps(xn + i), v1 = _mm512_loadu_ps(xn + i + 16);
-        __m512d d0 = _mm512_sub_pd(ln__512_lo(v0), vk), d1 = _mm512_sub_pd(ln__512_hi(v0), vk);
-        __m512d d2 = _mm512_sub_pd(ln__512_lo(v1), vk), d3 = _mm512_sub_pd(ln__512_hi(v1), vk);
+        __m512d d0, d1, d2, d3;
+        if (rn) { /* the fused add: the next row's sum, stored as moments stores it */
+            v0 = _mm512_add_ps(v0, _mm512_loadu_ps(rn + i));
+            v1 = _mm512_add_ps(v1, _mm512_loadu_ps(rn + i + 16));
+            _mm512_storeu_ps(sn + i, v0);
+            _mm512_storeu_ps(sn + i + 16, v1);
+        }
+        d0 = _mm512_sub_pd(ln__512_lo(v0), vk), d1 = _mm512_sub_pd(ln__512_hi(v0), vk);
+        d2 = _mm512_sub_pd(ln__512_lo(v1), vk), d3 = _mm512_sub_pd(ln__512_hi(v1), vk);
         if (pf) {
             _mm_prefetch((const char *)(pf + i), _MM_HINT_T0);
             _mm_prefetch((const char *)(pf + i + 16), _MM_HINT_T0);
+            if (rn) {
+                _mm_prefetch((const char *)(pf_r + i), _MM_HINT_T0);
+                _mm_prefetch((const char *)(pf_r + i + 16), _MM_HINT_T0);
+            }
         }
         a0 = _mm512_add_pd(a0, d0);
         a1 = _mm512_add_pd(a1, d1);
@@ -721,6 +741,10 @@ LN__AVX512_K void ln__512_norm_moments_body(float *y, const float *x, size_t n, 
     for (t = i; t < n; t += 16) { /* the rest of the next row, as ln__avx512_moments */
         __mmask16 m = ln__512_mask(n - t);
         __m512 v = _mm512_maskz_loadu_ps(m, xn + t);
+        if (rn) {
+            v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, rn + t));
+            _mm512_mask_storeu_ps(sn + t, m, v);
+        }
         __m512d d0 = _mm512_maskz_sub_pd((__mmask8)(m & 0xFF), ln__512_lo(v), vk);
         __m512d d1 = _mm512_maskz_sub_pd((__mmask8)(m >> 8), ln__512_hi(v), vk);
         a0 = _mm512_add_pd(a0, d0);
@@ -742,11 +766,29 @@ LN__AVX512_K void ln__avx512_norm_moments(float *y, const float *x, size_t n, fl
                                           const float *beta, const float *xn, double kn,
                                           double out[2], const float *pf) {
     if (gamma && beta && pf)
-        ln__512_norm_moments_body(y, x, n, mhi, mlo, rstd, gamma, beta, xn, kn, out, pf);
+        ln__512_norm_moments_body(y, x, n, mhi, mlo, rstd, gamma, beta, xn, NULL, NULL, kn,
+                                  out, pf, NULL);
     else if (gamma && beta)
-        ln__512_norm_moments_body(y, x, n, mhi, mlo, rstd, gamma, beta, xn, kn, out, NULL);
+        ln__512_norm_moments_body(y, x, n, mhi, mlo, rstd, gamma, beta, xn, NULL, NULL, kn,
+                                  out, NULL, NULL);
     else
-        ln__512_norm_moments_body(y, x, n, mhi, mlo, rstd, gamma, beta, xn, kn, out, pf);
+        ln__512_norm_moments_body(y, x, n, mhi, mlo, rstd, gamma, beta, xn, NULL, NULL, kn,
+                                  out, pf, NULL);
+}
+/* the fused add's: γ given (β too for LayerNorm; RMSNorm has none), with the prefetch, is
+   the common case */
+LN__AVX512_K void ln__avx512_norm_add_moments(float *y, const float *s, size_t n, float mhi,
+                                              float mlo, float rstd, const float *gamma,
+                                              const float *beta, const float *xn,
+                                              const float *rn, float *sn, double kn,
+                                              double out[2], const float *pf,
+                                              const float *pf_r) {
+    if (gamma && pf)
+        ln__512_norm_moments_body(y, s, n, mhi, mlo, rstd, gamma, beta, xn, rn, sn, kn, out,
+                                  pf, pf_r);
+    else
+        ln__512_norm_moments_body(y, s, n, mhi, mlo, rstd, gamma, beta, xn, rn, sn, kn, out,
+                                  pf, pf_r);
 }
 
 /* ln__512_fold8: lane i = the sum of the 8 lanes of a[i], ((e0 + e1) + (e2 + e3)) +
@@ -1383,7 +1425,7 @@ LN__AVX512_K void ln__avx512_bwd_apply_sums(float *dx, const float *dy, const fl
 
 static const ln__kernels ln__kernels_avx512 = {
     ln__avx512_moments, ln__avx512_sqdev, ln__avx512_add, ln__avx512_norm,
-    ln__avx512_norm_moments, ln__avx512_fwd_rows8,
+    ln__avx512_norm_moments, ln__avx512_norm_add_moments, ln__avx512_fwd_rows8,
     ln__avx512_bwd_sums, ln__avx512_bwd_apply, ln__avx512_bwd_params,
     ln__avx512_bwd_narrow, ln__avx512_bwd_rows8, ln__avx512_bwd_apply_sums};
 #endif /* LN__HAVE_AVX512 */
@@ -1847,6 +1889,7 @@ LN__AVX2_G void ln__avx2_bwd_params(double *pg, double *pb, const float *dy, con
 
 static const ln__kernels ln__kernels_avx2 = {
     ln__avx2_moments, ln__avx2_sqdev, ln__avx2_add, ln__avx2_norm, ln__avx2_norm_moments, NULL,
+    NULL,
     ln__avx2_bwd_sums, ln__avx2_bwd_apply, ln__avx2_bwd_params, NULL, NULL,
     ln__avx2_bwd_apply_sums};
 #endif /* LN__HAVE_AVX2 */
@@ -1985,7 +2028,7 @@ static void ln__neon_bwd_apply(float *dx, double *pg, double *pb, const float *d
 }
 
 static const ln__kernels ln__kernels_neon = {
-    ln__neon_moments, ln__neon_sqdev, ln__neon_add, ln__neon_norm, NULL, NULL,
+    ln__neon_moments, ln__neon_sqdev, ln__neon_add, ln__neon_norm, NULL, NULL, NULL,
     ln__neon_bwd_sums, ln__neon_bwd_apply, NULL, NULL, NULL, NULL};
 #endif /* LN__HAVE_NEON */
 
@@ -2261,9 +2304,73 @@ LN__INLINE const float *ln__pf_next(const float *p, size_t q, size_t r1, size_t 
     return q + 2 + LN__PF_AHEAD / n < r1 ? p + n + LN__PF_AHEAD : NULL;
 }
 
+/* y of row r's columns b .. b + nb (from x, or from sum with the fused add) with the moments
+   of the same columns of row r + 1 (about kn), which streams in meanwhile; with the fused
+   add, row r + 1's sum is written as it goes. pf: prefetch, as norm_moments'. */
+LN__INLINE void ln__forward_step(const ln__kernels *K, const ln__fwd_job *j, int fused,
+                                 size_t r, size_t b, size_t nb, float mhi, float mlo, float rs,
+                                 double kn, double o[2], const float *pf) {
+    size_t off = r * j->cols + b, next = off + j->cols;
+    const float *g = j->gamma ? j->gamma + b : NULL, *be = j->beta ? j->beta + b : NULL;
+    if (fused)
+        K->norm_add_moments(j->y + off, j->sum + off, nb, mhi, mlo, rs, g, be, j->x + next,
+                            j->res + next, j->sum + next, kn, o, pf,
+                            pf ? j->res + (pf - j->x) : NULL);
+    else
+        K->norm_moments(j->y + off, j->x + off, nb, mhi, mlo, rs, g, be, j->x + next, kn, o, pf);
+}
+
+/* Rows r0..r1 software-pipelined: row r normalized while the statistics of row r + 1
+   stream in, block by block as ln__row_moments takes them, so the same bits (RMSNorm: the
+   moments about 0, whose Σd² is sqdev's Σx², the same accumulators; the fused add: the
+   moments of x + residual, stored as they go). Inlined once per value of `fused`. */
+LN__INLINE void ln__forward_pipe(const ln__kernels *K, const ln__fwd_job *j, size_t r0,
+                                 size_t r1, int fused) {
+    size_t r, n = j->cols;
+    double mean, m2;
+    float mhi, mlo, rs;
+    ln__row_moments(K, fused ? j->sum + r0 * n : NULL, j->x + r0 * n,
+                    fused ? j->res + r0 * n : NULL, n, j->rms, &mean, &m2);
+    ln__finish_stats(mean, m2, n, j->eps, &mhi, &mlo, &rs);
+    for (r = r0; r < r1; r++) {
+        const float *x = j->x + r * n, *res = fused ? j->res + r * n : NULL;
+        float nhi = 0, nlo = 0, nrs = 0;
+        if (r + 1 < r1) {
+            const float *pf = n >= 128 ? ln__pf_next(x, r, r1, n) : NULL;
+            size_t b;
+            /* k: the block's first value of the next row (its sum with the fused add) */
+            if (n <= LN__BLOCK) { /* one block; measured 1.17x faster on 64 columns */
+                double o[2], k = j->rms ? 0.0 : fused ? (double)(x[n] + res[n]) : (double)x[n];
+                ln__forward_step(K, j, fused, r, 0, n, mhi, mlo, rs, k, o, pf);
+                if (j->rms) mean = 0, m2 = o[1];
+                else ln__block_moments(o, k, n, &mean, &m2);
+            } else
+            for (b = 0, m2 = 0; b < n; b += LN__BLOCK) {
+                size_t nb = n - b < LN__BLOCK ? n - b : LN__BLOCK;
+                double o[2], bmean, bm2;
+                double k = j->rms ? 0.0 : fused ? (double)(x[n + b] + res[n + b]) : (double)x[n + b];
+                ln__forward_step(K, j, fused, r, b, nb, mhi, mlo, rs, k, o, pf ? pf + b : NULL);
+                if (j->rms) {
+                    mean = 0, m2 += o[1];
+                    continue;
+                }
+                ln__block_moments(o, k, nb, &bmean, &bm2);
+                ln__merge_block(&mean, &m2, b, bmean, bm2, nb);
+            }
+            ln__finish_stats(mean, m2, n, j->eps, &nhi, &nlo, &nrs);
+        } else {
+            K->norm(j->y + r * n, fused ? j->sum + r * n : x, n, mhi, mlo, rs, j->gamma,
+                    j->beta, 0, NULL);
+        }
+        if (j->mean) j->mean[r] = mhi;
+        if (j->rstd) j->rstd[r] = rs;
+        mhi = nhi, mlo = nlo, rs = nrs;
+    }
+}
+
 /* Rows r0..r1 forward: rows of at most LN__ROWS8_COLS columns eight at a time (fwd_rows8);
-   the others software-pipelined where the path has norm_moments (this row's y with the
-   next row's moments, block by block), else one by one (ln__forward_row). */
+   the others software-pipelined where the path has norm_moments (norm_add_moments for the
+   fused add), else one by one (ln__forward_row). */
 LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, size_t r0,
                                   size_t r1) {
     size_t r, n = j->cols;
@@ -2277,49 +2384,15 @@ LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, si
         }
         return;
     }
-    if (K->norm_moments && !j->sum && !j->stream && r0 < r1) {
-        /* software pipeline: normalize row r while the statistics of row r+1 stream in,
-           block by block as ln__row_moments takes them, so the same bits (RMSNorm: the
-           moments about 0, whose Σd² is sqdev's Σx², the same accumulators) */
-        double mean, m2;
-        float mhi, mlo, rs;
-        ln__row_moments(K, NULL, j->x + r0 * n, NULL, n, j->rms, &mean, &m2);
-        ln__finish_stats(mean, m2, n, j->eps, &mhi, &mlo, &rs);
-        for (r = r0; r < r1; r++) {
-            const float *x = j->x + r * n;
-            float nhi = 0, nlo = 0, nrs = 0;
-            if (r + 1 < r1) {
-                const float *pf = n >= 128 ? ln__pf_next(x, r, r1, n) : NULL;
-                size_t b;
-                if (n <= LN__BLOCK) { /* one block; measured 1.17x faster on 64 columns */
-                    double o[2], k = j->rms ? 0.0 : (double)x[n];
-                    K->norm_moments(j->y + r * n, x, n, mhi, mlo, rs, j->gamma, j->beta, x + n,
-                                    k, o, pf);
-                    if (j->rms) mean = 0, m2 = o[1];
-                    else ln__block_moments(o, k, n, &mean, &m2);
-                } else
-                for (b = 0, m2 = 0; b < n; b += LN__BLOCK) {
-                    size_t nb = n - b < LN__BLOCK ? n - b : LN__BLOCK;
-                    double o[2], k = j->rms ? 0.0 : (double)x[n + b], bmean, bm2;
-                    K->norm_moments(j->y + r * n + b, x + b, nb, mhi, mlo, rs,
-                                    j->gamma ? j->gamma + b : NULL, j->beta ? j->beta + b : NULL,
-                                    x + n + b, k, o, pf ? pf + b : NULL);
-                    if (j->rms) {
-                        mean = 0, m2 += o[1];
-                        continue;
-                    }
-                    ln__block_moments(o, k, nb, &bmean, &bm2);
-                    ln__merge_block(&mean, &m2, b, bmean, bm2, nb);
-                }
-                ln__finish_stats(mean, m2, n, j->eps, &nhi, &nlo, &nrs);
-            } else {
-                K->norm(j->y + r * n, x, n, mhi, mlo, rs, j->gamma, j->beta, 0, NULL);
-            }
-            if (j->mean) j->mean[r] = mhi;
-            if (j->rstd) j->rstd[r] = rs;
-            mhi = nhi, mlo = nlo, rs = nrs;
+    if (!j->stream && r0 < r1) {
+        if (!j->sum && K->norm_moments) {
+            ln__forward_pipe(K, j, r0, r1, 0);
+            return;
         }
-        return;
+        if (j->sum && K->norm_add_moments) {
+            ln__forward_pipe(K, j, r0, r1, 1);
+            return;
+        }
     }
     for (r = r0; r < r1; r++) {
         size_t off = r * n;

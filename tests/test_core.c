@@ -1623,6 +1623,7 @@ static void test_grouped_params_bits(Rng *rng)
 /* ------------------------------------------------------------------------------------ */
 /* The pipelined kernels against their parts, bit for bit, on every path that has them: */
 /* norm_moments == norm then moments (and about 0, its Σd² == sqdev: RMSNorm's rows);    */
+/* norm_add_moments == norm then moments with the add (the sum it stores too);          */
 /* bwd_apply_sums == bwd_apply then bwd_sums (the double sums too). A thread's first row */
 /* takes the parts, the others the fused kernel, so any drift (an accumulator taking    */
 /* other lanes, another tail) breaks thread-count determinism. End to end that drift    */
@@ -1671,6 +1672,19 @@ static void test_pipelined_kernels(Rng *rng)
                     sq = K->sqdev(x + n, n, 0.0);
                     bad += memcmp(&o1[1], &sq, sizeof sq) != 0;
                     checks += 2;
+                }
+                if (K->norm_add_moments) { /* residual: dy's rows; next row's sum into s1, s2 */
+                    float *s1 = falloc(n), *s2 = falloc(n);
+                    double kn = (double)(x[n] + dy[n]);
+                    K->norm_add_moments(y1, x, n, 1.5f, 1e-8f, 0.7f, G, B, x + n, dy + n, s1, kn,
+                                        o1, pfx, pfd);
+                    K->norm(y2, x, n, 1.5f, 1e-8f, 0.7f, G, B, 0, NULL);
+                    K->moments(x + n, dy + n, s2, n, kn, o2);
+                    bad += !same_bits(y1, y2, n, NULL) || !same_bits(s1, s2, n, NULL) ||
+                           memcmp(o1, o2, 2 * sizeof(double));
+                    checks++;
+                    free(s1);
+                    free(s2);
                 }
                 for (flags = 0; K->bwd_apply_sums && flags <= LN__DX_ACC; flags += LN__DX_ACC) {
                     float m = x[0], mn = x[n];
