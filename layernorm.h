@@ -1596,17 +1596,29 @@ LN__AVX2_K void ln__avx2_norm(float *y, const float *x, size_t n, float mhi, flo
    RMSNorm's, the squares are ln__avx2_sqdev's: its accumulators, in the same order.) */
 LN__AVX2_K void ln__256_norm_moments_body(float *y, const float *x, size_t n, float mhi,
                                           float mlo, float rstd, const float *gamma,
-                                          const float *beta, const float *xn, double kn,
-                                          double out[2], const float *pf) {
+                                          const float *beta, const float *xn,
+                                          const float *rn, float *sn, double kn,
+                                          double out[2], const float *pf,
+                                          const float *pf_r) {
     const __m256 vh = _mm256_set1_ps(mhi), vl = _mm256_set1_ps(mlo), vr = _mm256_set1_ps(rstd);
     const __m256d vk = _mm256_set1_pd(kn);
     __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0, q0 = a0, q1 = a0, q2 = a0, q3 = a0;
     size_t i = 0, t;
     for (; i + 16 <= n; i += 16) {
         __m256 v0 = _mm256_loadu_ps(xn + i), v1 = _mm256_loadu_ps(xn + i + 8);
-        __m256d d0 = _mm256_sub_pd(ln__256_lo(v0), vk), d1 = _mm256_sub_pd(ln__256_hi(v0), vk);
-        __m256d d2 = _mm256_sub_pd(ln__256_lo(v1), vk), d3 = _mm256_sub_pd(ln__256_hi(v1), vk);
-        if (pf) _mm_prefetch((const char *)(pf + i), _MM_HINT_T0); /* one line a step */
+        __m256d d0, d1, d2, d3;
+        if (rn) { /* the fused add: the next row's sum, stored as moments stores it */
+            v0 = _mm256_add_ps(v0, _mm256_loadu_ps(rn + i));
+            v1 = _mm256_add_ps(v1, _mm256_loadu_ps(rn + i + 8));
+            _mm256_storeu_ps(sn + i, v0);
+            _mm256_storeu_ps(sn + i + 8, v1);
+        }
+        d0 = _mm256_sub_pd(ln__256_lo(v0), vk), d1 = _mm256_sub_pd(ln__256_hi(v0), vk);
+        d2 = _mm256_sub_pd(ln__256_lo(v1), vk), d3 = _mm256_sub_pd(ln__256_hi(v1), vk);
+        if (pf) { /* one line a step */
+            _mm_prefetch((const char *)(pf + i), _MM_HINT_T0);
+            if (rn) _mm_prefetch((const char *)(pf_r + i), _MM_HINT_T0);
+        }
         a0 = _mm256_add_pd(a0, d0);
         a1 = _mm256_add_pd(a1, d1);
         a2 = _mm256_add_pd(a2, d2);
@@ -1621,7 +1633,12 @@ LN__AVX2_K void ln__256_norm_moments_body(float *y, const float *x, size_t n, fl
     for (t = i; t < n; t += 8) { /* the rest of the next row, as ln__avx2_moments */
         size_t w = n - t;
         __m256 v = ln__256_load(xn + t, w);
-        __m256d d0 = _mm256_sub_pd(ln__256_lo(v), vk), d1 = _mm256_sub_pd(ln__256_hi(v), vk);
+        __m256d d0, d1;
+        if (rn) {
+            v = _mm256_add_ps(v, ln__256_load(rn + t, w));
+            ln__256_store(sn + t, v, w, 0);
+        }
+        d0 = _mm256_sub_pd(ln__256_lo(v), vk), d1 = _mm256_sub_pd(ln__256_hi(v), vk);
         if (w < 8) {
             d0 = _mm256_and_pd(d0, _mm256_castsi256_pd(ln__256_mask64(w < 4 ? w : 4)));
             d1 = _mm256_and_pd(d1, _mm256_castsi256_pd(ln__256_mask64(w > 4 ? w - 4 : 0)));
@@ -1646,11 +1663,27 @@ LN__AVX2_K void ln__avx2_norm_moments(float *y, const float *x, size_t n, float 
                                       const float *beta, const float *xn, double kn,
                                       double out[2], const float *pf) {
     if (gamma && beta && pf)
-        ln__256_norm_moments_body(y, x, n, mhi, mlo, rstd, gamma, beta, xn, kn, out, pf);
+        ln__256_norm_moments_body(y, x, n, mhi, mlo, rstd, gamma, beta, xn, NULL, NULL, kn,
+                                  out, pf, NULL);
     else if (gamma && beta)
-        ln__256_norm_moments_body(y, x, n, mhi, mlo, rstd, gamma, beta, xn, kn, out, NULL);
+        ln__256_norm_moments_body(y, x, n, mhi, mlo, rstd, gamma, beta, xn, NULL, NULL, kn,
+                                  out, NULL, NULL);
     else
-        ln__256_norm_moments_body(y, x, n, mhi, mlo, rstd, gamma, beta, xn, kn, out, pf);
+        ln__256_norm_moments_body(y, x, n, mhi, mlo, rstd, gamma, beta, xn, NULL, NULL, kn,
+                                  out, pf, NULL);
+}
+/* the fused add's, as ln__avx512_norm_add_moments */
+LN__AVX2_K void ln__avx2_norm_add_moments(float *y, const float *s, size_t n, float mhi,
+                                          float mlo, float rstd, const float *gamma,
+                                          const float *beta, const float *xn, const float *rn,
+                                          float *sn, double kn, double out[2],
+                                          const float *pf, const float *pf_r) {
+    if (gamma && pf)
+        ln__256_norm_moments_body(y, s, n, mhi, mlo, rstd, gamma, beta, xn, rn, sn, kn, out,
+                                  pf, pf_r);
+    else
+        ln__256_norm_moments_body(y, s, n, mhi, mlo, rstd, gamma, beta, xn, rn, sn, kn, out,
+                                  pf, pf_r);
 }
 
 /* x̃ = x − mean in double (exact); lanes past w must give 0, not −mean */
@@ -1888,8 +1921,8 @@ LN__AVX2_G void ln__avx2_bwd_params(double *pg, double *pb, const float *dy, con
 }
 
 static const ln__kernels ln__kernels_avx2 = {
-    ln__avx2_moments, ln__avx2_sqdev, ln__avx2_add, ln__avx2_norm, ln__avx2_norm_moments, NULL,
-    NULL,
+    ln__avx2_moments, ln__avx2_sqdev, ln__avx2_add, ln__avx2_norm, ln__avx2_norm_moments,
+    ln__avx2_norm_add_moments, NULL,
     ln__avx2_bwd_sums, ln__avx2_bwd_apply, ln__avx2_bwd_params, NULL, NULL,
     ln__avx2_bwd_apply_sums};
 #endif /* LN__HAVE_AVX2 */
