@@ -21,6 +21,14 @@ core_run() { # OUT QUICK COMPILER FLAGS...
   "$@" -I. -o "$out" tests/test_core.c -lm &&
     LN_TEST_QUICK=$quick OMP_WAIT_POLICY=passive "./$out"
 }
+# (Suites run two at a time in this order, so the longest ones start first: the
+# sanitizer build, about 75 s, sets the wall time if it starts late.)
+if [ -z "$QUICK" ]; then
+  suite core-clang-asan-ubsan core_run build/test_core_san  1 clang -std=c11 -O1 -gline-tables-only $WARN \
+    -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+  skip core-clang-asan-ubsan "quick run"
+fi
 suite core-gcc-O2          core_run build/test_core_gcc     0 gcc -std=c99 -O2 $WARN -fopenmp
 suite core-clang-O2        core_run build/test_core_clang   0 clang -std=c11 -O2 $WARN -fopenmp
 suite core-gcc-O3-native   core_run build/test_core_native  1 gcc -std=c11 -O3 -march=native $WARN -fopenmp
@@ -29,11 +37,8 @@ suite core-gcc-O0-noomp    core_run build/test_core_O0      1 gcc -std=c99 -O0 $
 # non-temporal stores are off by default; this build streams every output
 suite core-gcc-O2-stream   core_run build/test_core_stream  1 gcc -std=c99 -O2 $WARN -fopenmp -DLAYERNORM_STREAM_MIN=0
 if [ -z "$QUICK" ]; then
-  suite core-clang-asan-ubsan core_run build/test_core_san  1 clang -std=c11 -O1 -gline-tables-only $WARN \
-    -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
   suite compile-matrix     bash tests/compile/run.sh
 else
-  skip core-clang-asan-ubsan "quick run"
   skip compile-matrix "quick run"
 fi
 
