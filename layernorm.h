@@ -538,6 +538,10 @@ LN__AVX512_K __m512d ln__512_lo(__m512 v) {
 LN__AVX512_K __m512d ln__512_hi(__m512 v) {
     return _mm512_maskz_cvtps_pd(0xFF, _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xF, _mm512_castps_pd(v), 1)));
 }
+/* p[0..8) in double, converted straight from memory */
+LN__AVX512_K __m512d ln__512_cvt_at(const float *p) {
+    return _mm512_maskz_cvtps_pd(0xFF, _mm256_loadu_ps(p));
+}
 LN__AVX512_K double ln__512_hsum(__m512d v) {
     __m256d h = _mm256_add_pd(_mm512_maskz_extractf64x4_pd(0xF, v, 0),
                               _mm512_maskz_extractf64x4_pd(0xF, v, 1));
@@ -902,7 +906,7 @@ LN__AVX512_K void ln__512_fwd_rows8_body(float *y, float *sum, float *mean, floa
     }
     S = ln__512_fold8(sd);
     Q = ln__512_fold8(sq);
-    k = _mm512_maskz_cvtps_pd(0xFF, _mm256_loadu_ps(kf));
+    k = ln__512_cvt_at(kf);
     if (rms) {
         mu = zero;
         m2 = Q;
@@ -1079,11 +1083,9 @@ LN__AVX512_K void ln__512_params_vec(const float *dy, const float *x, __mmask16 
                                      __m512d hb, int init, int want_g, int want_b,
                                      __m512d *g0, __m512d *g1, __m512d *b0, __m512d *b1) {
     if (k == 0xFFFF)
-        ln__512_params_halves(_mm512_cvtps_pd(_mm256_loadu_ps(dy)),
-                              _mm512_cvtps_pd(_mm256_loadu_ps(dy + 8)),
-                              _mm512_cvtps_pd(_mm256_loadu_ps(x)),
-                              _mm512_cvtps_pd(_mm256_loadu_ps(x + 8)), rs, hb, init, want_g,
-                              want_b, g0, g1, b0, b1);
+        ln__512_params_halves(ln__512_cvt_at(dy), ln__512_cvt_at(dy + 8), ln__512_cvt_at(x),
+                              ln__512_cvt_at(x + 8), rs, hb, init, want_g, want_b, g0, g1, b0,
+                              b1);
     else
         ln__512_params_rowvec(_mm512_maskz_loadu_ps(k, dy), _mm512_maskz_loadu_ps(k, x), rs,
                               hb, init, want_g, want_b, g0, g1, b0, b1);
@@ -1309,8 +1311,8 @@ LN__AVX512_K void ln__512_bwd_rows8_body(double *rs_out, double *hb_out, float *
     Sg = ln__512_fold8(sg);
     Sgx = ln__512_fold8(sgx);
     Sx = ln__512_fold8(sx);
-    r = _mm512_maskz_cvtps_pd(0xFF, _mm256_loadu_ps(rf));
-    mu = _mm512_maskz_cvtps_pd(0xFF, _mm256_loadu_ps(mf));
+    r = ln__512_cvt_at(rf);
+    mu = ln__512_cvt_at(mf);
     /* δ = S_x/n, mean(g) = S_g/n, mean(g·x̂) = rstd·(S_gx − δ·S_g)/n; b = −rstd·mean(g),
        c = −rstd·mean(g·x̂) (ln__coef_from_sums) */
     delta = mean ? _mm512_mul_pd(Sx, inv_n) : _mm512_setzero_pd();
