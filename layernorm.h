@@ -412,6 +412,8 @@ typedef struct ln__kernels {
                            size_t n, const ln__bwd_coef *k, int flags, double out[3],
                            const float *dyn, const float *xn, float meann,
                            const float *pf_x, const float *pf_dy);
+    /* dst[j] += (float)src[j]: the double dγ/dβ sums into the user's float arrays */
+    void (*add_rounded)(float *dst, const double *src, size_t n);
 } ln__kernels;
 
 /* ---- 2. scalar reference kernels ------------------------------------------------------
@@ -495,9 +497,14 @@ static void ln__scalar_bwd_apply(float *dx, double *pg, double *pb, const float 
     }
 }
 
+LN__VECTORIZE static void ln__scalar_add_rounded(float *dst, const double *src, size_t n) {
+    size_t j;
+    for (j = 0; j < n; j++) dst[j] += (float)src[j];
+}
+
 static const ln__kernels ln__kernels_scalar = {
     ln__scalar_moments, ln__scalar_sqdev, ln__scalar_add, ln__scalar_norm, NULL, NULL, NULL,
-    ln__scalar_bwd_sums, ln__scalar_bwd_apply, NULL, NULL, NULL, NULL};
+    ln__scalar_bwd_sums, ln__scalar_bwd_apply, NULL, NULL, NULL, NULL, ln__scalar_add_rounded};
 
 /* ---- 3. SIMD kernels --------------------------------------------------------------------
    Same math as section 2, element for element; sums use several double accumulators.
@@ -1425,11 +1432,23 @@ LN__AVX512_K void ln__avx512_bwd_apply_sums(float *dx, const float *dy, const fl
                                 pf_dy);
 }
 
+/* dst[j] += (float)src[j], eight at a time (the same conversions and adds as the scalar
+   loop; its SSE2 vectorization took 40% of a 1x4096 backward) */
+LN__AVX512_G void ln__avx512_add_rounded(float *dst, const double *src, size_t n) {
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+        __m256 v = _mm512_maskz_cvtpd_ps(0xFF, _mm512_loadu_pd(src + j));
+        _mm256_storeu_ps(dst + j, _mm256_add_ps(_mm256_loadu_ps(dst + j), v));
+    }
+    for (; j < n; j++) dst[j] += (float)src[j];
+}
+
 static const ln__kernels ln__kernels_avx512 = {
     ln__avx512_moments, ln__avx512_sqdev, ln__avx512_add, ln__avx512_norm,
     ln__avx512_norm_moments, ln__avx512_norm_add_moments, ln__avx512_fwd_rows8,
     ln__avx512_bwd_sums, ln__avx512_bwd_apply, ln__avx512_bwd_params,
-    ln__avx512_bwd_narrow, ln__avx512_bwd_rows8, ln__avx512_bwd_apply_sums};
+    ln__avx512_bwd_narrow, ln__avx512_bwd_rows8, ln__avx512_bwd_apply_sums,
+    ln__avx512_add_rounded};
 #endif /* LN__HAVE_AVX512 */
 
 #ifdef LN__HAVE_AVX2
@@ -1922,11 +1941,21 @@ LN__AVX2_G void ln__avx2_bwd_params(double *pg, double *pb, const float *dy, con
     else ln__256_params_body(NULL, pb, dy, x, n, ld, rows, rs, hb, first);
 }
 
+/* dst[j] += (float)src[j], four at a time */
+LN__AVX2_G void ln__avx2_add_rounded(float *dst, const double *src, size_t n) {
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        __m128 v = _mm256_cvtpd_ps(_mm256_loadu_pd(src + j));
+        _mm_storeu_ps(dst + j, _mm_add_ps(_mm_loadu_ps(dst + j), v));
+    }
+    for (; j < n; j++) dst[j] += (float)src[j];
+}
+
 static const ln__kernels ln__kernels_avx2 = {
     ln__avx2_moments, ln__avx2_sqdev, ln__avx2_add, ln__avx2_norm, ln__avx2_norm_moments,
     ln__avx2_norm_add_moments, NULL,
     ln__avx2_bwd_sums, ln__avx2_bwd_apply, ln__avx2_bwd_params, NULL, NULL,
-    ln__avx2_bwd_apply_sums};
+    ln__avx2_bwd_apply_sums, ln__avx2_add_rounded};
 #endif /* LN__HAVE_AVX2 */
 
 #ifdef LN__HAVE_NEON
@@ -2064,7 +2093,7 @@ static void ln__neon_bwd_apply(float *dx, double *pg, double *pb, const float *d
 
 static const ln__kernels ln__kernels_neon = {
     ln__neon_moments, ln__neon_sqdev, ln__neon_add, ln__neon_norm, NULL, NULL, NULL,
-    ln__neon_bwd_sums, ln__neon_bwd_apply, NULL, NULL, NULL, NULL};
+    ln__neon_bwd_sums, ln__neon_bwd_apply, NULL, NULL, NULL, NULL, ln__scalar_add_rounded};
 #endif /* LN__HAVE_NEON */
 
 /* ---- 4. dispatch ------------------------------------------------------------------------ */
@@ -2619,11 +2648,6 @@ static double *ln__alloc_doubles(size_t n) {
     return (double *)LN_MALLOC(n * sizeof(double));
 }
 
-/* dst[j] += (float)src[j]: the double sums land in the user's float accumulators */
-LN__VECTORIZE static void ln__add_rounded(float *dst, const double *src, size_t n) {
-    size_t j;
-    for (j = 0; j < n; j++) dst[j] += (float)src[j];
-}
 
 /* dst (=|+=) src, n doubles */
 LN__VECTORIZE static void ln__combine(double *dst, const double *src, size_t n, int first) {
@@ -2658,8 +2682,8 @@ static void ln__wide_params(const ln__kernels *K, const ln__bwd_job *jb, const d
     for (j = s0; j < s1; j += w) {
         w = s1 - j < LN__SEG ? s1 - j : LN__SEG;
         K->bwd_params(pg, pb, jb->dy + j, jb->x + j, w, jb->cols, rows, rs, hb, 1);
-        if (pg) ln__add_rounded(dgamma + j, pg, w);
-        if (pb) ln__add_rounded(dbeta + j, pb, w);
+        if (pg) K->add_rounded(dgamma + j, pg, w);
+        if (pb) K->add_rounded(dbeta + j, pb, w);
     }
 }
 
@@ -2687,8 +2711,8 @@ static void ln__wide_tiles(const ln__kernels *K, const ln__bwd_job *jb, const ln
                                  jb->x + off, jb->gamma ? jb->gamma + j : NULL, w, &k[r],
                                  jb->flags | (r == 0 ? LN__PARAM_FIRST : 0));
                 }
-                if (pg) ln__add_rounded(dgamma + j, pg, w);
-                if (pb) ln__add_rounded(dbeta + j, pb, w);
+                if (pg) K->add_rounded(dgamma + j, pg, w);
+                if (pb) K->add_rounded(dbeta + j, pb, w);
             }
             continue;
         }
@@ -2813,8 +2837,8 @@ static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
             for (k = 1; k < nch; k++) ln__combine(G + j0, scratch + k * 2 * cols + j0, j1 - j0, 0);
         }
     }
-    if (dgamma) ln__add_rounded(dgamma, G, cols);
-    if (dbeta) ln__add_rounded(dbeta, G + cols, cols);
+    if (dgamma) K->add_rounded(dgamma, G, cols);
+    if (dbeta) K->add_rounded(dbeta, G + cols, cols);
     LN_FREE(scratch);
     return LN_OK;
 }
@@ -3494,8 +3518,8 @@ LN__PRIV int ln__backward_strided_on(int path, float *dx, float *dgamma, float *
             for (k = 1; k < nch; k++) ln__combine(G + j0, scratch + k * psz + j0, j1 - j0, 0);
         }
     }
-    if (dgamma) ln__add_rounded(dgamma, G, cols);
-    if (dbeta) ln__add_rounded(dbeta, G + cols, cols);
+    if (dgamma) ln__kernels_for(path)->add_rounded(dgamma, G, cols);
+    if (dbeta) ln__kernels_for(path)->add_rounded(dbeta, G + cols, cols);
     LN_FREE(scratch);
     return LN_OK;
 }
