@@ -2411,8 +2411,8 @@ LN__INLINE void ln__forward_pipe(const ln__kernels *K, const ln__fwd_job *j, siz
             } else
             for (b = 0, m2 = 0; b < n; b += LN__BLOCK) {
                 size_t nb = n - b < LN__BLOCK ? n - b : LN__BLOCK;
-                double o[2], bmean, bm2;
-                double k = j->rms ? 0.0 : fused ? (double)(x[n + b] + res[n + b]) : (double)x[n + b];
+                double o[2], bmean, bm2, k;
+                k = j->rms ? 0.0 : fused ? (double)(x[n + b] + res[n + b]) : (double)x[n + b];
                 ln__forward_step(K, j, fused, r, b, nb, mhi, mlo, rs, k, o, pf ? pf + b : NULL);
                 if (j->rms) {
                     mean = 0, m2 += o[1];
