@@ -2257,6 +2257,11 @@ LN__INLINE void ln__merge_block(double *mean, double *m2, size_t done, double bm
    Rows longer than LN__BLOCK are summarized block by block and merged with Chan's
    formula: for blocks a, b with n = na + nb and d = mean_b − mean_a:
        mean = mean_a + d·nb/n,   M2 = M2_a + M2_b + d²·na·nb/n. */
+/* The shift k of a block's sums that starts at column i: its first value, x[i] (with the
+   fused add, x[i] + res[i] rounded to float, the sum as stored) */
+LN__INLINE double ln__block_seed(const float *x, const float *res, size_t i) {
+    return res ? (double)(x[i] + res[i]) : (double)x[i];
+}
 LN__INLINE void ln__row_moments(const ln__kernels *K, float *sum, const float *x, const float *res,
                             size_t n, int rms, double *mean_out, double *m2_out) {
     double mean = 0, m2 = 0;
@@ -2274,7 +2279,7 @@ LN__INLINE void ln__row_moments(const ln__kernels *K, float *sum, const float *x
                (mean − k)² <= nb·var, so the cancellation costs at most a factor nb:
                relative error <= ~nb·(nb/32)·2^-53, about 1e-10 for a full block. */
             int fused = sum && res; /* always both or neither */
-            double o[2], k = fused ? (double)(x[j] + res[j]) : (double)x[j], bmean, bm2;
+            double o[2], k = ln__block_seed(x, fused ? res : NULL, j), bmean, bm2;
             if (fused) K->moments(x + j, res + j, sum + j, nb, k, o); /* k == sum[j] */
             else K->moments(x + j, NULL, NULL, nb, k, o);
             ln__block_moments(o, k, nb, &bmean, &bm2);
@@ -2402,17 +2407,16 @@ LN__INLINE void ln__forward_pipe(const ln__kernels *K, const ln__fwd_job *j, siz
         if (r + 1 < r1) {
             const float *pf = n >= 128 ? ln__pf_next(x, r, r1, n) : NULL;
             size_t b;
-            /* k: the block's first value of the next row (its sum with the fused add) */
+            /* k: the seed of the next row's block (res is NULL unless fused) */
             if (n <= LN__BLOCK) { /* one block; measured 1.17x faster on 64 columns */
-                double o[2], k = j->rms ? 0.0 : fused ? (double)(x[n] + res[n]) : (double)x[n];
+                double o[2], k = j->rms ? 0.0 : ln__block_seed(x, res, n);
                 ln__forward_step(K, j, fused, r, 0, n, mhi, mlo, rs, k, o, pf);
                 if (j->rms) mean = 0, m2 = o[1];
                 else ln__block_moments(o, k, n, &mean, &m2);
             } else
             for (b = 0, m2 = 0; b < n; b += LN__BLOCK) {
                 size_t nb = n - b < LN__BLOCK ? n - b : LN__BLOCK;
-                double o[2], bmean, bm2, k;
-                k = j->rms ? 0.0 : fused ? (double)(x[n + b] + res[n + b]) : (double)x[n + b];
+                double o[2], k = j->rms ? 0.0 : ln__block_seed(x, res, n + b), bmean, bm2;
                 ln__forward_step(K, j, fused, r, b, nb, mhi, mlo, rs, k, o, pf ? pf + b : NULL);
                 if (j->rms) {
                     mean = 0, m2 += o[1];
