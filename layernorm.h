@@ -1941,6 +1941,203 @@ LN__AVX2_G void ln__avx2_bwd_params(double *pg, double *pb, const float *dy, con
     else ln__256_params_body(NULL, pb, dy, x, n, ld, rows, rs, hb, first);
 }
 
+/* AVX2 rows of n <= 32, nr <= 8 of them (fwd_rows8, bwd_rows8): as the AVX-512 kernels,
+   the eight rows' statistics as the lanes of double vectors, rows 0-3 and 4-7, so one
+   square root and division serve four rows. 16 registers do not hold eight rows: each
+   row is read for its sums, then again, from L1, for its output. Vector h of a row holds
+   columns 8h .. 8h + 7 (the last one masked); nv vectors, a constant where inlined. */
+
+/* lane i = the sum of the four lanes of a_i, (e0 + e1) + (e2 + e3) */
+LN__AVX2_K __m256d ln__256_fold4(__m256d a0, __m256d a1, __m256d a2, __m256d a3) {
+    __m256d t0 = _mm256_hadd_pd(a0, a1), t1 = _mm256_hadd_pd(a2, a3); /* e0 + e1, e2 + e3 */
+    return _mm256_add_pd(_mm256_permute2f128_pd(t0, t1, 0x20),
+                         _mm256_permute2f128_pd(t0, t1, 0x31));
+}
+/* a row's Σ d and Σ d² as double lanes, d = v − k (v = x, or x + r written to s) */
+LN__AVX2_K void ln__256_row_moments(const float *x, const float *r, float *s, size_t n, int nv,
+                                    double k, __m256d *sd, __m256d *sq) {
+    const __m256d vk = _mm256_set1_pd(k);
+    __m256d a = _mm256_setzero_pd(), b = a; /* locals: s may not alias them */
+    int h;
+    LN__UNROLL
+    for (h = 0; h < nv; h++) {
+        size_t i = 8 * (size_t)h, w = n - i < 8 ? n - i : 8;
+        __m256 v = ln__256_load(x + i, w);
+        __m256d d0, d1;
+        if (r) {
+            v = _mm256_add_ps(v, ln__256_load(r + i, w));
+            ln__256_store(s + i, v, w, 0);
+        }
+        d0 = _mm256_sub_pd(ln__256_lo(v), vk), d1 = _mm256_sub_pd(ln__256_hi(v), vk);
+        if (w < 8) { /* lanes past the row: 0, not −k */
+            d0 = _mm256_and_pd(d0, _mm256_castsi256_pd(ln__256_mask64(w < 4 ? w : 4)));
+            d1 = _mm256_and_pd(d1, _mm256_castsi256_pd(ln__256_mask64(w > 4 ? w - 4 : 0)));
+        }
+        a = _mm256_add_pd(a, _mm256_add_pd(d0, d1));
+        b = _mm256_add_pd(b, _mm256_fmadd_pd(d0, d0, _mm256_mul_pd(d1, d1)));
+    }
+    *sd = a;
+    *sq = b;
+}
+/* Forward: per row k = its first value (RMSNorm: 0) and the moments of d = v − k, then
+   for four rows at once
+       mean = k + S/n,  M2 = Q − S·(S/n) (>= 0),  rstd = 1/sqrt(M2/n + eps)
+   and y = ((v − mhi) − mlo)·rstd·γ + β row by row (ln__avx2_norm). */
+LN__AVX2_K void ln__256_fwd_rows8_body(float *y, float *sum, float *mean, float *rstd,
+                                       const float *x, const float *res, const float *gamma,
+                                       const float *beta, size_t nr, size_t n, float eps,
+                                       int rms, int ahead, int nv) {
+    const __m256d inv_n = _mm256_set1_pd(1.0 / (double)n), zero = _mm256_setzero_pd();
+    const float *src = res ? sum : x; /* the rows normalized: x, or the sums written */
+    __m256d sd[8], sq[8];
+    float kf[8], mhi[8], mlo[8], rsf[8];
+    size_t i, q;
+    if (ahead) /* the next batch: x (and the residual), and y for writing */
+        for (i = 0; i < 8 * n; i += 16) {
+            _mm_prefetch((const char *)(x + 8 * n + i), _MM_HINT_T0);
+            if (res) _mm_prefetch((const char *)(res + 8 * n + i), _MM_HINT_T0);
+            __builtin_prefetch(y + 8 * n + i, 1, 3);
+        }
+    for (i = 0; i < 8; i++) {
+        size_t off = i * n;
+        sd[i] = sq[i] = zero;
+        kf[i] = 0.0f;
+        if (i >= nr) continue;
+        if (!rms) kf[i] = res ? x[off] + res[off] : x[off];
+        ln__256_row_moments(x + off, res ? res + off : NULL, res ? sum + off : NULL, n, nv,
+                            (double)kf[i], &sd[i], &sq[i]);
+    }
+    for (q = 0; q < 8; q += 4) { /* rows q .. q + 3 */
+        __m256d S = ln__256_fold4(sd[q], sd[q + 1], sd[q + 2], sd[q + 3]);
+        __m256d Q = ln__256_fold4(sq[q], sq[q + 1], sq[q + 2], sq[q + 3]);
+        __m256d mu = zero, m2 = Q, rs;
+        __m128 hf;
+        if (!rms) {
+            __m256d ms = _mm256_mul_pd(S, inv_n);
+            mu = _mm256_add_pd(_mm256_cvtps_pd(_mm_loadu_ps(kf + q)), ms);
+            /* max(0, M2): rounding on a (near-)constant row; a NaN stays (max returns it) */
+            m2 = _mm256_max_pd(zero, _mm256_sub_pd(Q, _mm256_mul_pd(S, ms)));
+        }
+        rs = _mm256_add_pd(_mm256_mul_pd(m2, inv_n), _mm256_set1_pd((double)eps));
+        rs = _mm256_div_pd(_mm256_set1_pd(1.0), _mm256_sqrt_pd(rs));
+        hf = _mm256_cvtpd_ps(mu);
+        _mm_storeu_ps(mhi + q, hf);
+        _mm_storeu_ps(mlo + q, _mm256_cvtpd_ps(_mm256_sub_pd(mu, _mm256_cvtps_pd(hf))));
+        _mm_storeu_ps(rsf + q, _mm256_cvtpd_ps(rs));
+    }
+    for (i = 0; i < nr; i++) {
+        const __m256 vh = _mm256_set1_ps(mhi[i]), vl = _mm256_set1_ps(mlo[i]),
+                     vr = _mm256_set1_ps(rsf[i]);
+        int h;
+        if (mean) mean[i] = mhi[i];
+        if (rstd) rstd[i] = rsf[i];
+        LN__UNROLL
+        for (h = 0; h < nv; h++) { /* as ln__avx2_norm */
+            size_t c = 8 * (size_t)h;
+            ln__256_norm_step(y + i * n, src + i * n, c, n - c < 8 ? n - c : 8, 0, vh, vl, vr,
+                              gamma, beta);
+        }
+    }
+}
+LN__AVX2_G void ln__avx2_fwd_rows8(float *y, float *sum, float *mean, float *rstd,
+                                   const float *x, const float *res, const float *gamma,
+                                   const float *beta, size_t nr, size_t n, float eps, int rms,
+                                   int ahead) {
+    switch ((n + 7) / 8) { /* vectors per row: a constant in each inlined body */
+    case 1: ln__256_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, ahead, 1); break;
+    case 2: ln__256_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, ahead, 2); break;
+    case 3: ln__256_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, ahead, 3); break;
+    default: ln__256_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, ahead, 4); break;
+    }
+}
+/* Backward: per row the sums of ln__avx2_bwd_sums, then for four rows at once the
+   coefficients of ln__coef_from_sums (the same double operations), then dx row by row
+   (ln__256_bwd_step) and dγ/dβ of the batch (ln__avx2_bwd_params: its bits). */
+LN__AVX2_K void ln__256_bwd_rows8_body(double *rs_out, double *hb_out, float *dx, double *pg,
+                                       double *pb, const float *dy, const float *x,
+                                       const float *gamma, const float *mean,
+                                       const float *rstd, size_t nr, size_t n, int flags,
+                                       int nv) {
+    const __m256d inv_n = _mm256_set1_pd(1.0 / (double)n), zero = _mm256_setzero_pd();
+    __m256d sg[8], sgx[8], sx[8];
+    float mf[8], rf[8], kd[8], kb[8], kc[8];
+    double hbd[8];
+    size_t i, q;
+    if (flags & LN__AHEAD8) /* the next batch: x, dy, and dx for writing */
+        for (i = 0; i < 8 * n; i += 16) {
+            _mm_prefetch((const char *)(x + 8 * n + i), _MM_HINT_T0);
+            _mm_prefetch((const char *)(dy + 8 * n + i), _MM_HINT_T0);
+            if (dx) __builtin_prefetch(dx + 8 * n + i, 1, 3);
+        }
+    for (i = 0; i < 8; i++) {
+        const __m256d vm = _mm256_set1_pd(mean && i < nr ? (double)mean[i] : 0.0);
+        __m256d acc[6];
+        int h, a;
+        mf[i] = mean && i < nr ? mean[i] : 0.0f;
+        rf[i] = i < nr ? rstd[i] : 0.0f;
+        for (a = 0; a < 6; a++) acc[a] = zero;
+        if (i < nr) {
+            LN__UNROLL
+            for (h = 0; h < nv; h++) {
+                size_t c = 8 * (size_t)h, w = n - c < 8 ? n - c : 8;
+                __m256 d = ln__256_load(dy + i * n + c, w);
+                __m256 g = gamma ? _mm256_mul_ps(ln__256_load(gamma + c, w), d) : d;
+                ln__256_sums_step(acc, g, ln__256_load(x + i * n + c, w), vm, w);
+            }
+        }
+        sg[i] = _mm256_add_pd(acc[0], acc[1]);
+        sgx[i] = _mm256_add_pd(acc[2], acc[3]);
+        sx[i] = _mm256_add_pd(acc[4], acc[5]);
+    }
+    for (q = 0; q < 8; q += 4) { /* rows q .. q + 3 */
+        __m256d Sg = ln__256_fold4(sg[q], sg[q + 1], sg[q + 2], sg[q + 3]);
+        __m256d Sgx = ln__256_fold4(sgx[q], sgx[q + 1], sgx[q + 2], sgx[q + 3]);
+        __m256d Sx = ln__256_fold4(sx[q], sx[q + 1], sx[q + 2], sx[q + 3]);
+        __m256d r = _mm256_cvtps_pd(_mm_loadu_ps(rf + q)), neg_r = _mm256_sub_pd(zero, r);
+        __m256d mu = _mm256_cvtps_pd(_mm_loadu_ps(mf + q)), delta = zero, mg = zero, mgx;
+        /* δ = S_x/n, mean(g) = S_g/n, mean(g·x̂) = rstd·(S_gx − δ·S_g)/n; b = −rstd·mean(g),
+           c = −rstd·mean(g·x̂) */
+        if (mean) {
+            delta = _mm256_mul_pd(Sx, inv_n);
+            mg = _mm256_mul_pd(Sg, inv_n);
+        }
+        mgx = _mm256_mul_pd(_mm256_mul_pd(r, _mm256_sub_pd(Sgx, _mm256_mul_pd(delta, Sg))), inv_n);
+        _mm_storeu_ps(kd + q, _mm256_cvtpd_ps(delta));
+        _mm_storeu_ps(kb + q, _mm256_cvtpd_ps(_mm256_mul_pd(neg_r, mg)));
+        _mm_storeu_ps(kc + q, _mm256_cvtpd_ps(_mm256_mul_pd(neg_r, mgx)));
+        _mm256_storeu_pd(hbd + q, _mm256_mul_pd(_mm256_sub_pd(zero, _mm256_add_pd(mu, delta)), r));
+    }
+    for (i = 0; i < nr; i++) {
+        rs_out[i] = (double)rf[i];
+        hb_out[i] = hbd[i];
+        if (dx) { /* dx = a·g + b + c·x̂, x̂ = ((x − mean) − δ)·rstd, a = rstd */
+            ln__bwd_coef k;
+            int h;
+            k.mean = mf[i], k.a = k.rstd = rf[i], k.b = kb[i], k.c = kc[i], k.delta = kd[i];
+            k.shift = 0.0, k.hb = hbd[i], k.pf_x = k.pf_dy = NULL; /* (not read for dx) */
+            LN__UNROLL
+            for (h = 0; h < nv; h++) {
+                size_t c = 8 * (size_t)h;
+                ln__256_bwd_step(dx + i * n, NULL, NULL, dy + i * n, x + i * n, gamma, c,
+                                 n - c < 8 ? n - c : 8, 0, &k, flags);
+            }
+        }
+    }
+    if (pg || pb) ln__avx2_bwd_params(pg, pb, dy, x, n, n, nr, rs_out, hb_out,
+                                      (flags & LN__PARAM_FIRST) != 0);
+}
+LN__AVX2_G void ln__avx2_bwd_rows8(double *rs, double *hb, float *dx, double *pg, double *pb,
+                                   const float *dy, const float *x, const float *gamma,
+                                   const float *mean, const float *rstd, size_t nr, size_t n,
+                                   int flags) {
+    switch ((n + 7) / 8) { /* vectors per row: a constant in each inlined body */
+    case 1: ln__256_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 1); break;
+    case 2: ln__256_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 2); break;
+    case 3: ln__256_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 3); break;
+    default: ln__256_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 4); break;
+    }
+}
+
 /* dst[j] += (float)src[j], four at a time */
 LN__AVX2_G void ln__avx2_add_rounded(float *dst, const double *src, size_t n) {
     size_t j = 0;
@@ -1953,8 +2150,8 @@ LN__AVX2_G void ln__avx2_add_rounded(float *dst, const double *src, size_t n) {
 
 static const ln__kernels ln__kernels_avx2 = {
     ln__avx2_moments, ln__avx2_sqdev, ln__avx2_add, ln__avx2_norm, ln__avx2_norm_moments,
-    ln__avx2_norm_add_moments, NULL,
-    ln__avx2_bwd_sums, ln__avx2_bwd_apply, ln__avx2_bwd_params, NULL, NULL,
+    ln__avx2_norm_add_moments, ln__avx2_fwd_rows8,
+    ln__avx2_bwd_sums, ln__avx2_bwd_apply, ln__avx2_bwd_params, NULL, ln__avx2_bwd_rows8,
     ln__avx2_bwd_apply_sums, ln__avx2_add_rounded};
 #endif /* LN__HAVE_AVX2 */
 
