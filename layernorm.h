@@ -1474,6 +1474,13 @@ LN__AVX2_K void ln__256_store(float *p, __m256 v, size_t w, int stream) {
 }
 LN__AVX2_K __m256d ln__256_lo(__m256 v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }
 LN__AVX2_K __m256d ln__256_hi(__m256 v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
+/* the double halves d0, d1 of 8 lanes, lanes w.. set to 0 */
+LN__AVX2_K void ln__256_zero_past(__m256d *d0, __m256d *d1, size_t w) {
+    if (w < 8) {
+        *d0 = _mm256_and_pd(*d0, _mm256_castsi256_pd(ln__256_mask64(w < 4 ? w : 4)));
+        *d1 = _mm256_and_pd(*d1, _mm256_castsi256_pd(ln__256_mask64(w > 4 ? w - 4 : 0)));
+    }
+}
 /* p[0..w) (=|+=) a·b, or a alone when b is NULL-like (mul == 0) */
 LN__AVX2_K void ln__256_acc(double *p, __m256d a0, __m256d b0, __m256d a1, __m256d b1,
                                         size_t w, int first, int mul) {
@@ -1533,10 +1540,7 @@ LN__AVX2_K void ln__avx2_moments(const float *x, const float *r, float *s, size_
             ln__256_store(s + i, v, w, 0);
         }
         d0 = _mm256_sub_pd(ln__256_lo(v), vk), d1 = _mm256_sub_pd(ln__256_hi(v), vk);
-        if (w < 8) {
-            d0 = _mm256_and_pd(d0, _mm256_castsi256_pd(ln__256_mask64(w < 4 ? w : 4)));
-            d1 = _mm256_and_pd(d1, _mm256_castsi256_pd(ln__256_mask64(w > 4 ? w - 4 : 0)));
-        }
+        ln__256_zero_past(&d0, &d1, w);
         a0 = _mm256_add_pd(a0, d0);
         a1 = _mm256_add_pd(a1, d1);
         q0 = _mm256_fmadd_pd(d0, d0, q0);
@@ -1562,10 +1566,7 @@ LN__AVX2_K double ln__avx2_sqdev(const float *x, size_t n, double m) {
         size_t w = n - i;
         __m256 v = ln__256_load(x + i, w);
         __m256d d0 = _mm256_sub_pd(ln__256_lo(v), vm), d1 = _mm256_sub_pd(ln__256_hi(v), vm);
-        if (w < 8) {
-            d0 = _mm256_and_pd(d0, _mm256_castsi256_pd(ln__256_mask64(w < 4 ? w : 4)));
-            d1 = _mm256_and_pd(d1, _mm256_castsi256_pd(ln__256_mask64(w > 4 ? w - 4 : 0)));
-        }
+        ln__256_zero_past(&d0, &d1, w);
         a0 = _mm256_fmadd_pd(d0, d0, a0);
         a1 = _mm256_fmadd_pd(d1, d1, a1);
     }
@@ -1660,10 +1661,7 @@ LN__AVX2_K void ln__256_norm_moments_body(float *y, const float *x, size_t n, fl
             ln__256_store(sn + t, v, w, 0);
         }
         d0 = _mm256_sub_pd(ln__256_lo(v), vk), d1 = _mm256_sub_pd(ln__256_hi(v), vk);
-        if (w < 8) {
-            d0 = _mm256_and_pd(d0, _mm256_castsi256_pd(ln__256_mask64(w < 4 ? w : 4)));
-            d1 = _mm256_and_pd(d1, _mm256_castsi256_pd(ln__256_mask64(w > 4 ? w - 4 : 0)));
-        }
+        ln__256_zero_past(&d0, &d1, w);
         a0 = _mm256_add_pd(a0, d0);
         a1 = _mm256_add_pd(a1, d1);
         q0 = _mm256_fmadd_pd(d0, d0, q0);
@@ -1712,10 +1710,7 @@ LN__AVX2_K void ln__256_sums_step(__m256d acc[6], __m256 g, __m256 xv, __m256d m
                                               size_t w) {
     __m256d g0 = ln__256_lo(g), g1 = ln__256_hi(g);
     __m256d x0 = _mm256_sub_pd(ln__256_lo(xv), m), x1 = _mm256_sub_pd(ln__256_hi(xv), m);
-    if (w < 8) {
-        x0 = _mm256_and_pd(x0, _mm256_castsi256_pd(ln__256_mask64(w < 4 ? w : 4)));
-        x1 = _mm256_and_pd(x1, _mm256_castsi256_pd(ln__256_mask64(w > 4 ? w - 4 : 0)));
-    }
+    ln__256_zero_past(&x0, &x1, w);
     acc[0] = _mm256_add_pd(acc[0], g0);
     acc[1] = _mm256_add_pd(acc[1], g1);
     acc[2] = _mm256_fmadd_pd(g0, x0, acc[2]);
@@ -1969,10 +1964,7 @@ LN__AVX2_K void ln__256_row_moments(const float *x, const float *r, float *s, si
             ln__256_store(s + i, v, w, 0);
         }
         d0 = _mm256_sub_pd(ln__256_lo(v), vk), d1 = _mm256_sub_pd(ln__256_hi(v), vk);
-        if (w < 8) { /* lanes past the row: 0, not −k */
-            d0 = _mm256_and_pd(d0, _mm256_castsi256_pd(ln__256_mask64(w < 4 ? w : 4)));
-            d1 = _mm256_and_pd(d1, _mm256_castsi256_pd(ln__256_mask64(w > 4 ? w - 4 : 0)));
-        }
+        ln__256_zero_past(&d0, &d1, w); /* lanes past the row: 0, not −k */
         a = _mm256_add_pd(a, _mm256_add_pd(d0, d1));
         b = _mm256_add_pd(b, _mm256_fmadd_pd(d0, d0, _mm256_mul_pd(d1, d1)));
     }
