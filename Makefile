@@ -56,6 +56,19 @@ build/bench_peers: bench/peers.cpp bench/bench_util.h build/peers_ln.o
 bench-peers: build/bench_peers
 	./build/bench_peers $(BENCH_ARGS)
 
+#   make bench-peers-avx2    the same as on a CPU without AVX-512: our AVX2 path
+#                            (LAYERNORM_NO_AVX512), oneDNN and PyTorch held to AVX2
+.PHONY: bench-peers-avx2
+build/peers_ln_avx2.o: bench/peers_ln.c layernorm.h | build
+	$(CC) $(BENCH_CFLAGS) -DLAYERNORM_NO_AVX512 -fopenmp -I. -c -o $@ bench/peers_ln.c
+
+build/bench_peers_avx2: bench/peers.cpp bench/bench_util.h build/peers_ln_avx2.o
+	$(CXX) -O2 -fopenmp $(PEERS_DNNL) $(PEERS_TORCH) -I. -o $@ bench/peers.cpp \
+	  build/peers_ln_avx2.o $(PEERS_LIBS) -lm
+
+bench-peers-avx2: build/bench_peers_avx2
+	ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 ./build/bench_peers_avx2 $(BENCH_ARGS)
+
 # --- demo (issue 6): examples/demo.c, an MLP on Fashion-MNIST with and without layer norm ---
 #   make demo                          default run (needs: apt-get install dataset-fashion-mnist)
 #   make demo DEMO_ARGS=--long         longer run; also --epochs N, --data DIR, --synthetic, --help

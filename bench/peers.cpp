@@ -22,6 +22,7 @@
 #include <malloc.h>
 
 #include <cfloat>
+#include <cstdlib>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -493,7 +494,16 @@ int main(int argc, char **argv)
     {
         const dnnl_version_t *v = dnnl_version();
         char buf[64];
-        snprintf(buf, sizeof buf, "oneDNN %d.%d.%d", v->major, v->minor, v->patch);
+        const char *isa = "other ISA";
+        switch (dnnl_get_effective_cpu_isa()) { /* ONEDNN_MAX_CPU_ISA caps it */
+        case dnnl_cpu_isa_avx2: isa = "AVX2"; break;
+        case dnnl_cpu_isa_avx2_vnni: isa = "AVX2 VNNI"; break;
+        case dnnl_cpu_isa_avx512_core: isa = "AVX-512"; break;
+        case dnnl_cpu_isa_avx512_core_vnni: isa = "AVX-512 VNNI"; break;
+        case dnnl_cpu_isa_avx512_core_bf16: isa = "AVX-512 BF16"; break;
+        default: break;
+        }
+        snprintf(buf, sizeof buf, "oneDNN %d.%d.%d (%s)", v->major, v->minor, v->patch, isa);
         libs += buf;
     }
 #else
@@ -502,8 +512,10 @@ int main(int argc, char **argv)
 #ifdef HAVE_TORCH
     {
         char buf[64];
-        snprintf(buf, sizeof buf, ", PyTorch (libtorch) %d.%d.%d", TORCH_VERSION_MAJOR,
-                 TORCH_VERSION_MINOR, TORCH_VERSION_PATCH);
+        const char *cap = getenv("ATEN_CPU_CAPABILITY"); /* PyTorch's own cap on its ISA */
+        snprintf(buf, sizeof buf, ", PyTorch (libtorch) %d.%d.%d%s%s%s", TORCH_VERSION_MAJOR,
+                 TORCH_VERSION_MINOR, TORCH_VERSION_PATCH, cap ? " (ATEN_CPU_CAPABILITY=" : "",
+                 cap ? cap : "", cap ? ")" : "");
         libs += buf;
     }
 #else
