@@ -1849,11 +1849,17 @@ LN__AVX2_K void ln__avx2_bwd_apply_sums(float *dx, const float *dy, const float 
 LN__AVX2_K void ln__256_params_vec(const float *dy, const float *x, size_t w, __m256d rs,
                                    __m256d hb, int init, int want_g, int want_b, __m256d *g0,
                                    __m256d *g1, __m256d *b0, __m256d *b1) {
-    __m256 d = ln__256_load(dy, w), v = ln__256_load(x, w);
-    __m256d d0 = ln__256_lo(d), d1 = ln__256_hi(d);
+    __m256d d0, d1, v0, v1;
+    if (w >= 8) { /* halves converted straight from memory: no extract of the high one */
+        d0 = _mm256_cvtps_pd(_mm_loadu_ps(dy)), d1 = _mm256_cvtps_pd(_mm_loadu_ps(dy + 4));
+        v0 = _mm256_cvtps_pd(_mm_loadu_ps(x)), v1 = _mm256_cvtps_pd(_mm_loadu_ps(x + 4));
+    } else {
+        __m256 d = ln__256_load(dy, w), v = ln__256_load(x, w);
+        d0 = ln__256_lo(d), d1 = ln__256_hi(d), v0 = ln__256_lo(v), v1 = ln__256_hi(v);
+    }
     if (want_g) {
-        __m256d h0 = _mm256_fmadd_pd(ln__256_lo(v), rs, hb);
-        __m256d h1 = _mm256_fmadd_pd(ln__256_hi(v), rs, hb);
+        __m256d h0 = _mm256_fmadd_pd(v0, rs, hb);
+        __m256d h1 = _mm256_fmadd_pd(v1, rs, hb);
         *g0 = init ? _mm256_mul_pd(d0, h0) : _mm256_fmadd_pd(d0, h0, *g0);
         *g1 = init ? _mm256_mul_pd(d1, h1) : _mm256_fmadd_pd(d1, h1, *g1);
     }
