@@ -549,6 +549,21 @@ LN__AVX512_K __m512d ln__512_hi(__m512 v) {
 LN__AVX512_K __m512d ln__512_cvt_at(const float *p) {
     return _mm512_maskz_cvtps_pd(0xFF, _mm256_loadu_ps(p));
 }
+/* 32 floats at x (or x + r, stored to s: the fused add) as four double vectors. Plain
+   loads convert their halves straight from memory, with no extract of the high half. */
+LN__AVX512_K void ln__512_quarters_at(const float *x, const float *r, float *s, __m512d *c0,
+                                      __m512d *c1, __m512d *c2, __m512d *c3) {
+    if (r) {
+        __m512 v0 = _mm512_add_ps(_mm512_loadu_ps(x), _mm512_loadu_ps(r));
+        __m512 v1 = _mm512_add_ps(_mm512_loadu_ps(x + 16), _mm512_loadu_ps(r + 16));
+        _mm512_storeu_ps(s, v0);
+        _mm512_storeu_ps(s + 16, v1);
+        *c0 = ln__512_lo(v0), *c1 = ln__512_hi(v0), *c2 = ln__512_lo(v1), *c3 = ln__512_hi(v1);
+    } else {
+        *c0 = ln__512_cvt_at(x), *c1 = ln__512_cvt_at(x + 8);
+        *c2 = ln__512_cvt_at(x + 16), *c3 = ln__512_cvt_at(x + 24);
+    }
+}
 LN__AVX512_K double ln__512_hsum(__m512d v) {
     __m256d h = _mm256_add_pd(_mm512_maskz_extractf64x4_pd(0xF, v, 0),
                               _mm512_maskz_extractf64x4_pd(0xF, v, 1));
@@ -600,15 +615,10 @@ LN__AVX512_K void ln__avx512_moments(const float *x, const float *r, float *s, s
     __m512d a0 = _mm512_setzero_pd(), a1 = a0, a2 = a0, a3 = a0, q0 = a0, q1 = a0, q2 = a0, q3 = a0;
     size_t i = 0;
     for (; i + 32 <= n; i += 32) {
-        __m512 v0 = _mm512_loadu_ps(x + i), v1 = _mm512_loadu_ps(x + i + 16);
-        if (r) {
-            v0 = _mm512_add_ps(v0, _mm512_loadu_ps(r + i));
-            v1 = _mm512_add_ps(v1, _mm512_loadu_ps(r + i + 16));
-            _mm512_storeu_ps(s + i, v0);
-            _mm512_storeu_ps(s + i + 16, v1);
-        }
-        __m512d d0 = _mm512_sub_pd(ln__512_lo(v0), vk), d1 = _mm512_sub_pd(ln__512_hi(v0), vk);
-        __m512d d2 = _mm512_sub_pd(ln__512_lo(v1), vk), d3 = _mm512_sub_pd(ln__512_hi(v1), vk);
+        __m512d d0, d1, d2, d3;
+        ln__512_quarters_at(x + i, r ? r + i : NULL, r ? s + i : NULL, &d0, &d1, &d2, &d3);
+        d0 = _mm512_sub_pd(d0, vk), d1 = _mm512_sub_pd(d1, vk);
+        d2 = _mm512_sub_pd(d2, vk), d3 = _mm512_sub_pd(d3, vk);
         a0 = _mm512_add_pd(a0, d0);
         a1 = _mm512_add_pd(a1, d1);
         a2 = _mm512_add_pd(a2, d2);
@@ -720,16 +730,11 @@ LN__AVX512_K void ln__512_norm_moments_body(float *y, const float *x, size_t n, 
     __m512d a0 = _mm512_setzero_pd(), a1 = a0, a2 = a0, a3 = a0, q0 = a0, q1 = a0, q2 = a0, q3 = a0;
     size_t i = 0, t;
     for (; i + 32 <= n; i += 32) {
-        __m512 v0 = _mm512_loadu_ps(xn + i), v1 = _mm512_loadu_ps(xn + i + 16);
         __m512d d0, d1, d2, d3;
-        if (rn) { /* the fused add: the next row's sum, stored as moments stores it */
-            v0 = _mm512_add_ps(v0, _mm512_loadu_ps(rn + i));
-            v1 = _mm512_add_ps(v1, _mm512_loadu_ps(rn + i + 16));
-            _mm512_storeu_ps(sn + i, v0);
-            _mm512_storeu_ps(sn + i + 16, v1);
-        }
-        d0 = _mm512_sub_pd(ln__512_lo(v0), vk), d1 = _mm512_sub_pd(ln__512_hi(v0), vk);
-        d2 = _mm512_sub_pd(ln__512_lo(v1), vk), d3 = _mm512_sub_pd(ln__512_hi(v1), vk);
+        /* with the fused add, the next row's sum is stored as moments stores it */
+        ln__512_quarters_at(xn + i, rn ? rn + i : NULL, rn ? sn + i : NULL, &d0, &d1, &d2, &d3);
+        d0 = _mm512_sub_pd(d0, vk), d1 = _mm512_sub_pd(d1, vk);
+        d2 = _mm512_sub_pd(d2, vk), d3 = _mm512_sub_pd(d3, vk);
         if (pf) {
             _mm_prefetch((const char *)(pf + i), _MM_HINT_T0);
             _mm_prefetch((const char *)(pf + i + 16), _MM_HINT_T0);
@@ -960,17 +965,26 @@ LN__AVX512_K void ln__avx512_fwd_rows8(float *y, float *sum, float *mean, float 
                                ahead);
 }
 
-LN__AVX512_K void ln__512_sums_step(__m512d acc[6], __m512 g, __m512 xv, __m512d m,
-                                                __mmask16 k) {
-    __m512d g0 = ln__512_lo(g), g1 = ln__512_hi(g);
-    __m512d x0 = _mm512_maskz_sub_pd((__mmask8)(k & 0xFF), ln__512_lo(xv), m);
-    __m512d x1 = _mm512_maskz_sub_pd((__mmask8)(k >> 8), ln__512_hi(xv), m);
+/* acc += {g, g·x̃, x̃} for the double halves of g and of x̃ = x − mean */
+LN__AVX512_K void ln__512_sums_add(__m512d acc[6], __m512d g0, __m512d g1, __m512d x0,
+                                   __m512d x1) {
     acc[0] = _mm512_add_pd(acc[0], g0);
     acc[1] = _mm512_add_pd(acc[1], g1);
     acc[2] = _mm512_fmadd_pd(g0, x0, acc[2]);
     acc[3] = _mm512_fmadd_pd(g1, x1, acc[3]);
     acc[4] = _mm512_add_pd(acc[4], x0);
     acc[5] = _mm512_add_pd(acc[5], x1);
+}
+LN__AVX512_K void ln__512_sums_step(__m512d acc[6], __m512 g, __m512 xv, __m512d m,
+                                                __mmask16 k) {
+    ln__512_sums_add(acc, ln__512_lo(g), ln__512_hi(g),
+                     _mm512_maskz_sub_pd((__mmask8)(k & 0xFF), ln__512_lo(xv), m),
+                     _mm512_maskz_sub_pd((__mmask8)(k >> 8), ln__512_hi(xv), m));
+}
+/* the same for 16 columns of x at xp, converted straight from memory */
+LN__AVX512_K void ln__512_sums_step_at(__m512d acc[6], __m512 g, const float *xp, __m512d m) {
+    ln__512_sums_add(acc, ln__512_lo(g), ln__512_hi(g), _mm512_sub_pd(ln__512_cvt_at(xp), m),
+                     _mm512_sub_pd(ln__512_cvt_at(xp + 8), m));
 }
 
 /* out = { Σ g, Σ g·x̃, Σ x̃ } from the six accumulators of ln__512_sums_step */
@@ -990,7 +1004,7 @@ LN__AVX512_K void ln__avx512_bwd_sums(double out[3], const float *dy, const floa
     for (; i + 16 <= n; i += 16) {
         __m512 d = _mm512_loadu_ps(dy + i);
         __m512 g = gamma ? _mm512_mul_ps(_mm512_loadu_ps(gamma + i), d) : d;
-        ln__512_sums_step(acc, g, _mm512_loadu_ps(x + i), vmean, 0xFFFF);
+        ln__512_sums_step_at(acc, g, x + i, vmean);
     }
     if (i < n) {
         __mmask16 k = ln__512_mask(n - i);
@@ -1407,7 +1421,7 @@ LN__AVX512_K void ln__512_apply_sums_body(float *dx, const float *dy, const floa
             if (flags & LN__DX_ACC)
                 _mm_prefetch((const char *)(dx + (pf_x - x) + i), _MM_HINT_T0);
         }
-        ln__512_sums_step(acc, g, _mm512_loadu_ps(xn + i), vmean, 0xFFFF);
+        ln__512_sums_step_at(acc, g, xn + i, vmean);
         ln__512_bwd_step(dx, NULL, NULL, dy, x, gamma, i, 0xFFFF, LN__ST_PLAIN, c, flags);
     }
     if (i < n) {
@@ -1474,6 +1488,21 @@ LN__AVX2_K void ln__256_store(float *p, __m256 v, size_t w, int stream) {
 }
 LN__AVX2_K __m256d ln__256_lo(__m256 v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }
 LN__AVX2_K __m256d ln__256_hi(__m256 v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
+/* 16 floats at x (or x + r, stored to s: the fused add) as four double vectors. Plain
+   loads convert their halves straight from memory, with no extract of the high half. */
+LN__AVX2_K void ln__256_quarters_at(const float *x, const float *r, float *s, __m256d *c0,
+                                    __m256d *c1, __m256d *c2, __m256d *c3) {
+    if (r) {
+        __m256 v0 = _mm256_add_ps(_mm256_loadu_ps(x), _mm256_loadu_ps(r));
+        __m256 v1 = _mm256_add_ps(_mm256_loadu_ps(x + 8), _mm256_loadu_ps(r + 8));
+        _mm256_storeu_ps(s, v0);
+        _mm256_storeu_ps(s + 8, v1);
+        *c0 = ln__256_lo(v0), *c1 = ln__256_hi(v0), *c2 = ln__256_lo(v1), *c3 = ln__256_hi(v1);
+    } else {
+        *c0 = _mm256_cvtps_pd(_mm_loadu_ps(x)), *c1 = _mm256_cvtps_pd(_mm_loadu_ps(x + 4));
+        *c2 = _mm256_cvtps_pd(_mm_loadu_ps(x + 8)), *c3 = _mm256_cvtps_pd(_mm_loadu_ps(x + 12));
+    }
+}
 /* the double halves d0, d1 of 8 lanes, lanes w.. set to 0 */
 LN__AVX2_K void ln__256_zero_past(__m256d *d0, __m256d *d1, size_t w) {
     if (w < 8) {
@@ -1513,15 +1542,10 @@ LN__AVX2_K void ln__avx2_moments(const float *x, const float *r, float *s, size_
     __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0, q0 = a0, q1 = a0, q2 = a0, q3 = a0;
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
-        __m256 v0 = _mm256_loadu_ps(x + i), v1 = _mm256_loadu_ps(x + i + 8);
-        if (r) {
-            v0 = _mm256_add_ps(v0, _mm256_loadu_ps(r + i));
-            v1 = _mm256_add_ps(v1, _mm256_loadu_ps(r + i + 8));
-            _mm256_storeu_ps(s + i, v0);
-            _mm256_storeu_ps(s + i + 8, v1);
-        }
-        __m256d d0 = _mm256_sub_pd(ln__256_lo(v0), vk), d1 = _mm256_sub_pd(ln__256_hi(v0), vk);
-        __m256d d2 = _mm256_sub_pd(ln__256_lo(v1), vk), d3 = _mm256_sub_pd(ln__256_hi(v1), vk);
+        __m256d d0, d1, d2, d3;
+        ln__256_quarters_at(x + i, r ? r + i : NULL, r ? s + i : NULL, &d0, &d1, &d2, &d3);
+        d0 = _mm256_sub_pd(d0, vk), d1 = _mm256_sub_pd(d1, vk);
+        d2 = _mm256_sub_pd(d2, vk), d3 = _mm256_sub_pd(d3, vk);
         a0 = _mm256_add_pd(a0, d0);
         a1 = _mm256_add_pd(a1, d1);
         a2 = _mm256_add_pd(a2, d2);
@@ -1627,16 +1651,11 @@ LN__AVX2_K void ln__256_norm_moments_body(float *y, const float *x, size_t n, fl
     __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0, q0 = a0, q1 = a0, q2 = a0, q3 = a0;
     size_t i = 0, t;
     for (; i + 16 <= n; i += 16) {
-        __m256 v0 = _mm256_loadu_ps(xn + i), v1 = _mm256_loadu_ps(xn + i + 8);
         __m256d d0, d1, d2, d3;
-        if (rn) { /* the fused add: the next row's sum, stored as moments stores it */
-            v0 = _mm256_add_ps(v0, _mm256_loadu_ps(rn + i));
-            v1 = _mm256_add_ps(v1, _mm256_loadu_ps(rn + i + 8));
-            _mm256_storeu_ps(sn + i, v0);
-            _mm256_storeu_ps(sn + i + 8, v1);
-        }
-        d0 = _mm256_sub_pd(ln__256_lo(v0), vk), d1 = _mm256_sub_pd(ln__256_hi(v0), vk);
-        d2 = _mm256_sub_pd(ln__256_lo(v1), vk), d3 = _mm256_sub_pd(ln__256_hi(v1), vk);
+        /* with the fused add, the next row's sum is stored as moments stores it */
+        ln__256_quarters_at(xn + i, rn ? rn + i : NULL, rn ? sn + i : NULL, &d0, &d1, &d2, &d3);
+        d0 = _mm256_sub_pd(d0, vk), d1 = _mm256_sub_pd(d1, vk);
+        d2 = _mm256_sub_pd(d2, vk), d3 = _mm256_sub_pd(d3, vk);
         if (pf) { /* one line a step */
             _mm_prefetch((const char *)(pf + i), _MM_HINT_T0);
             if (rn) _mm_prefetch((const char *)(pf_r + i), _MM_HINT_T0);
@@ -1706,17 +1725,27 @@ LN__AVX2_K void ln__avx2_norm_add_moments(float *y, const float *s, size_t n, fl
 }
 
 /* x̃ = x − mean in double (exact); lanes past w must give 0, not −mean */
-LN__AVX2_K void ln__256_sums_step(__m256d acc[6], __m256 g, __m256 xv, __m256d m,
-                                              size_t w) {
-    __m256d g0 = ln__256_lo(g), g1 = ln__256_hi(g);
-    __m256d x0 = _mm256_sub_pd(ln__256_lo(xv), m), x1 = _mm256_sub_pd(ln__256_hi(xv), m);
-    ln__256_zero_past(&x0, &x1, w);
+/* acc += {g, g·x̃, x̃} for the double halves of g and of x̃ */
+LN__AVX2_K void ln__256_sums_add(__m256d acc[6], __m256d g0, __m256d g1, __m256d x0,
+                                 __m256d x1) {
     acc[0] = _mm256_add_pd(acc[0], g0);
     acc[1] = _mm256_add_pd(acc[1], g1);
     acc[2] = _mm256_fmadd_pd(g0, x0, acc[2]);
     acc[3] = _mm256_fmadd_pd(g1, x1, acc[3]);
     acc[4] = _mm256_add_pd(acc[4], x0);
     acc[5] = _mm256_add_pd(acc[5], x1);
+}
+LN__AVX2_K void ln__256_sums_step(__m256d acc[6], __m256 g, __m256 xv, __m256d m,
+                                              size_t w) {
+    __m256d x0 = _mm256_sub_pd(ln__256_lo(xv), m), x1 = _mm256_sub_pd(ln__256_hi(xv), m);
+    ln__256_zero_past(&x0, &x1, w);
+    ln__256_sums_add(acc, ln__256_lo(g), ln__256_hi(g), x0, x1);
+}
+/* the same for 8 columns of x at xp, converted straight from memory */
+LN__AVX2_K void ln__256_sums_step_at(__m256d acc[6], __m256 g, const float *xp, __m256d m) {
+    ln__256_sums_add(acc, ln__256_lo(g), ln__256_hi(g),
+                     _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(xp)), m),
+                     _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(xp + 4)), m));
 }
 
 LN__AVX2_K void ln__avx2_bwd_sums(double out[3], const float *dy, const float *x,
@@ -1729,7 +1758,7 @@ LN__AVX2_K void ln__avx2_bwd_sums(double out[3], const float *dy, const float *x
     for (; i + 8 <= n; i += 8) {
         __m256 d = _mm256_loadu_ps(dy + i);
         __m256 g = gamma ? _mm256_mul_ps(_mm256_loadu_ps(gamma + i), d) : d;
-        ln__256_sums_step(acc, g, _mm256_loadu_ps(x + i), vmean, 8);
+        ln__256_sums_step_at(acc, g, x + i, vmean);
     }
     if (i < n) {
         size_t w = n - i;
@@ -1817,7 +1846,7 @@ LN__AVX2_K void ln__256_apply_sums_body(float *dx, const float *dy, const float 
             if (flags & LN__DX_ACC)
                 _mm_prefetch((const char *)(dx + (pf_x - x) + i), _MM_HINT_T0);
         }
-        ln__256_sums_step(acc, g, _mm256_loadu_ps(xn + i), vmean, 8);
+        ln__256_sums_step_at(acc, g, xn + i, vmean);
         ln__256_bwd_step(dx, NULL, NULL, dy, x, gamma, i, 8, 0, c, flags);
     }
     if (i < n) {
