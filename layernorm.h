@@ -651,9 +651,10 @@ LN__AVX512_K double ln__avx512_sqdev(const float *x, size_t n, double m) {
     __m512d a0 = _mm512_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
     size_t i = 0;
     for (; i + 32 <= n; i += 32) {
-        __m512 v0 = _mm512_loadu_ps(x + i), v1 = _mm512_loadu_ps(x + i + 16);
-        __m512d d0 = _mm512_sub_pd(ln__512_lo(v0), vm), d1 = _mm512_sub_pd(ln__512_hi(v0), vm);
-        __m512d d2 = _mm512_sub_pd(ln__512_lo(v1), vm), d3 = _mm512_sub_pd(ln__512_hi(v1), vm);
+        __m512d d0, d1, d2, d3;
+        ln__512_quarters_at(x + i, NULL, NULL, &d0, &d1, &d2, &d3);
+        d0 = _mm512_sub_pd(d0, vm), d1 = _mm512_sub_pd(d1, vm);
+        d2 = _mm512_sub_pd(d2, vm), d3 = _mm512_sub_pd(d3, vm);
         a0 = _mm512_fmadd_pd(d0, d0, a0);
         a1 = _mm512_fmadd_pd(d1, d1, a1);
         a2 = _mm512_fmadd_pd(d2, d2, a2);
@@ -1578,9 +1579,10 @@ LN__AVX2_K double ln__avx2_sqdev(const float *x, size_t n, double m) {
     __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
-        __m256 v0 = _mm256_loadu_ps(x + i), v1 = _mm256_loadu_ps(x + i + 8);
-        __m256d d0 = _mm256_sub_pd(ln__256_lo(v0), vm), d1 = _mm256_sub_pd(ln__256_hi(v0), vm);
-        __m256d d2 = _mm256_sub_pd(ln__256_lo(v1), vm), d3 = _mm256_sub_pd(ln__256_hi(v1), vm);
+        __m256d d0, d1, d2, d3;
+        ln__256_quarters_at(x + i, NULL, NULL, &d0, &d1, &d2, &d3);
+        d0 = _mm256_sub_pd(d0, vm), d1 = _mm256_sub_pd(d1, vm);
+        d2 = _mm256_sub_pd(d2, vm), d3 = _mm256_sub_pd(d3, vm);
         a0 = _mm256_fmadd_pd(d0, d0, a0);
         a1 = _mm256_fmadd_pd(d1, d1, a1);
         a2 = _mm256_fmadd_pd(d2, d2, a2);
