@@ -2005,13 +2005,19 @@ LN__AVX2_K void ln__256_row_moments(const float *x, const float *r, float *s, si
     LN__UNROLL
     for (h = 0; h < nv; h++) {
         size_t i = 8 * (size_t)h, w = n - i < 8 ? n - i : 8;
-        __m256 v = ln__256_load(x + i, w);
         __m256d d0, d1;
-        if (r) {
-            v = _mm256_add_ps(v, ln__256_load(r + i, w));
-            ln__256_store(s + i, v, w, 0);
+        if (r || i + 8 > n) {
+            __m256 v = ln__256_load(x + i, w);
+            if (r) {
+                v = _mm256_add_ps(v, ln__256_load(r + i, w));
+                ln__256_store(s + i, v, w, 0);
+            }
+            d0 = ln__256_lo(v), d1 = ln__256_hi(v);
+        } else { /* halves converted straight from memory */
+            d0 = _mm256_cvtps_pd(_mm_loadu_ps(x + i));
+            d1 = _mm256_cvtps_pd(_mm_loadu_ps(x + i + 4));
         }
-        d0 = _mm256_sub_pd(ln__256_lo(v), vk), d1 = _mm256_sub_pd(ln__256_hi(v), vk);
+        d0 = _mm256_sub_pd(d0, vk), d1 = _mm256_sub_pd(d1, vk);
         ln__256_zero_past(&d0, &d1, w); /* lanes past the row: 0, not −k */
         a = _mm256_add_pd(a, _mm256_add_pd(d0, d1));
         b = _mm256_add_pd(b, _mm256_fmadd_pd(d0, d0, _mm256_mul_pd(d1, d1)));
@@ -2122,7 +2128,8 @@ LN__AVX2_K void ln__256_bwd_rows8_body(double *rs_out, double *hb_out, float *dx
                 size_t c = 8 * (size_t)h, w = n - c < 8 ? n - c : 8;
                 __m256 d = ln__256_load(dy + i * n + c, w);
                 __m256 g = gamma ? _mm256_mul_ps(ln__256_load(gamma + c, w), d) : d;
-                ln__256_sums_step(acc, g, ln__256_load(x + i * n + c, w), vm, w);
+                if (c + 8 <= n) ln__256_sums_step_at(acc, g, x + i * n + c, vm);
+                else ln__256_sums_step(acc, g, ln__256_load(x + i * n + c, w), vm, w);
             }
         }
         sg[i] = _mm256_add_pd(acc[0], acc[1]);
