@@ -1267,9 +1267,9 @@ LN__AVX512_K void ln__avx512_bwd_narrow(ln__bwd_coef *k, float *dx, const float 
 }
 
 /* a = { Σ g, Σ g·x̃, Σ x̃ } over the lanes of one vector of a row, x̃ = x − mean in double
-   (exact; masked lanes 0), summed within each double lane */
-/* (at: where xv was loaded from in full, or NULL; its halves then convert from there, in
-   L1, with no extract: 0.80-0.89x the time of the backward on 699050x24 and 524288x32) */
+   (exact; masked lanes 0), summed within each double lane. at: where xv was loaded from
+   in full, or NULL; its halves then convert from there (L1) with no extract, which made
+   the backward 0.80-0.89x the time on 699050x24 and 524288x32. */
 LN__AVX512_K void ln__512_row_sums(__m512 g, __m512 xv, const float *at, __m512d vm,
                                    __mmask16 mh, __m512d a[3], int half) {
     __m512d g0 = ln__512_lo(g), g1, x1;
@@ -2089,12 +2089,15 @@ LN__AVX2_G void ln__avx2_fwd_rows8(float *y, float *sum, float *mean, float *rst
                                    const float *x, const float *res, const float *gamma,
                                    const float *beta, size_t nr, size_t n, float eps, int rms,
                                    int ahead) {
+#define LN__FWD8(nv)                                                                       \
+    ln__256_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, ahead, nv)
     switch ((n + 7) / 8) { /* vectors per row: a constant in each inlined body */
-    case 1: ln__256_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, ahead, 1); break;
-    case 2: ln__256_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, ahead, 2); break;
-    case 3: ln__256_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, ahead, 3); break;
-    default: ln__256_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, ahead, 4); break;
+    case 1: LN__FWD8(1); break;
+    case 2: LN__FWD8(2); break;
+    case 3: LN__FWD8(3); break;
+    default: LN__FWD8(4); break;
     }
+#undef LN__FWD8
 }
 /* Backward: per row the sums of ln__avx2_bwd_sums, then for four rows at once the
    coefficients of ln__coef_from_sums (the same double operations), then dx row by row
@@ -2141,18 +2144,20 @@ LN__AVX2_K void ln__256_bwd_rows8_body(double *rs_out, double *hb_out, float *dx
         __m256d Sgx = ln__256_fold4(sgx[q], sgx[q + 1], sgx[q + 2], sgx[q + 3]);
         __m256d Sx = ln__256_fold4(sx[q], sx[q + 1], sx[q + 2], sx[q + 3]);
         __m256d r = _mm256_cvtps_pd(_mm_loadu_ps(rf + q)), neg_r = _mm256_sub_pd(zero, r);
-        __m256d mu = _mm256_cvtps_pd(_mm_loadu_ps(mf + q)), delta = zero, mg = zero, mgx;
+        __m256d mu = _mm256_cvtps_pd(_mm_loadu_ps(mf + q)), delta = zero, mg = zero, mgx, shift;
         /* δ = S_x/n, mean(g) = S_g/n, mean(g·x̂) = rstd·(S_gx − δ·S_g)/n; b = −rstd·mean(g),
            c = −rstd·mean(g·x̂) */
         if (mean) {
             delta = _mm256_mul_pd(Sx, inv_n);
             mg = _mm256_mul_pd(Sg, inv_n);
         }
-        mgx = _mm256_mul_pd(_mm256_mul_pd(r, _mm256_sub_pd(Sgx, _mm256_mul_pd(delta, Sg))), inv_n);
+        mgx = _mm256_mul_pd(r, _mm256_sub_pd(Sgx, _mm256_mul_pd(delta, Sg)));
+        mgx = _mm256_mul_pd(mgx, inv_n);
         _mm_storeu_ps(kd + q, _mm256_cvtpd_ps(delta));
         _mm_storeu_ps(kb + q, _mm256_cvtpd_ps(_mm256_mul_pd(neg_r, mg)));
         _mm_storeu_ps(kc + q, _mm256_cvtpd_ps(_mm256_mul_pd(neg_r, mgx)));
-        _mm256_storeu_pd(hbd + q, _mm256_mul_pd(_mm256_sub_pd(zero, _mm256_add_pd(mu, delta)), r));
+        shift = _mm256_add_pd(mu, delta); /* the row's exact mean */
+        _mm256_storeu_pd(hbd + q, _mm256_mul_pd(_mm256_sub_pd(zero, shift), r));
     }
     for (i = 0; i < nr; i++) {
         rs_out[i] = (double)rf[i];
@@ -2177,12 +2182,15 @@ LN__AVX2_G void ln__avx2_bwd_rows8(double *rs, double *hb, float *dx, double *pg
                                    const float *dy, const float *x, const float *gamma,
                                    const float *mean, const float *rstd, size_t nr, size_t n,
                                    int flags) {
+#define LN__BWD8(nv)                                                                       \
+    ln__256_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, nv)
     switch ((n + 7) / 8) { /* vectors per row: a constant in each inlined body */
-    case 1: ln__256_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 1); break;
-    case 2: ln__256_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 2); break;
-    case 3: ln__256_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 3); break;
-    default: ln__256_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 4); break;
+    case 1: LN__BWD8(1); break;
+    case 2: LN__BWD8(2); break;
+    case 3: LN__BWD8(3); break;
+    default: LN__BWD8(4); break;
     }
+#undef LN__BWD8
 }
 
 /* dst[j] += (float)src[j], four at a time */
