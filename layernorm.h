@@ -2133,11 +2133,11 @@ LN__AVX2_K void ln__256_bwd_rows8_body(double *rs_out, double *hb_out, float *dx
             if (dx) __builtin_prefetch(dx + 8 * n + i, 1, 3);
         }
     for (i = 0; i < 8; i++) {
-        const __m256d vm = _mm256_set1_pd(mean && i < nr ? (double)mean[i] : 0.0);
-        __m256d acc[6];
+        __m256d acc[6], vm;
         int h, a;
         mf[i] = mean && i < nr ? mean[i] : 0.0f;
         rf[i] = i < nr ? rstd[i] : 0.0f;
+        vm = _mm256_set1_pd((double)mf[i]);
         for (a = 0; a < 6; a++) acc[a] = zero;
         if (i < nr) {
             LN__UNROLL
