@@ -31,6 +31,14 @@ if [ -z "$QUICK" ]; then
 else
   skip core-clang-asan-ubsan "quick run"
 fi
+# (lint, of the trust-and-reach area, starts here too: about 60 s, most of it clang-tidy's
+# analyzer; started last, it ran alone for its last half-minute.)
+# cppcheck + clang-tidy, x86-64 and scalar configurations (make lint adds AArch64)
+if [ -z "$QUICK" ]; then
+  suite lint bash tests/lint.sh quick
+else
+  skip lint "quick run"
+fi
 suite core-gcc-O2          core_run build/test_core_gcc     0 gcc -std=c99 -O2 $WARN -fopenmp
 suite core-clang-O2        core_run build/test_core_clang   0 clang -std=c11 -O2 $WARN -fopenmp
 suite core-gcc-O3-native   core_run build/test_core_native  1 gcc -std=c11 -O3 -march=native $WARN -fopenmp
@@ -74,17 +82,13 @@ else
 fi
 
 # --- trust and reach (issue 4) ---
-# golden: PyTorch float64 outputs (tests/golden/golden.bin, from tests/gen_golden.py) vs every
-# supported path and every function, across compilers and optimisation levels (< 1 s each).
-golden_run() { # OUT COMPILER FLAGS...
-  local out=$1; shift
-  "$@" -I. -o "$out" tests/test_golden.c -lm && OMP_WAIT_POLICY=passive "./$out"
-}
-suite golden-gcc-O2               golden_run build/test_golden_gcc      gcc -std=c99 -O2 $WARN -fopenmp
-suite golden-gcc-O0-nosimd        golden_run build/test_golden_nosimd   gcc -std=c99 -O0 $WARN -DLAYERNORM_NO_SIMD
-suite golden-clang-O0             golden_run build/test_golden_clang0   clang -std=c11 -O0 $WARN
-suite golden-clang-O3-native      golden_run build/test_golden_clang3   clang -std=c11 -O3 -march=native $WARN -fopenmp
-suite golden-gcc-O3-native        golden_run build/test_golden_gcc3     gcc -std=c99 -O3 -march=native $WARN
+# (the longer suites first, the golden builds, 1-12 s each, last: they fill the end)
+# AArch64 (NEON) under qemu: golden test + core test in quick mode (make test-arm: full)
+if command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 && command -v qemu-aarch64 >/dev/null 2>&1; then
+  suite arm-qemu bash tests/arm.sh quick
+else
+  skip arm-qemu "gcc-aarch64-linux-gnu or qemu-user not installed"
+fi
 # install + CMake (add_subdirectory, FetchContent, find_package) + pkg-config consumers
 if command -v cmake >/dev/null 2>&1 && command -v pkg-config >/dev/null 2>&1; then
   suite consumers bash tests/consumer/run.sh
@@ -104,15 +108,14 @@ if command -v valgrind >/dev/null 2>&1; then
 else
   skip valgrind-golden "valgrind not installed"
 fi
-# AArch64 (NEON) under qemu: golden test + core test in quick mode (make test-arm: full)
-if command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 && command -v qemu-aarch64 >/dev/null 2>&1; then
-  suite arm-qemu bash tests/arm.sh quick
-else
-  skip arm-qemu "gcc-aarch64-linux-gnu or qemu-user not installed"
-fi
-# cppcheck + clang-tidy, x86-64 and scalar configurations (make lint adds AArch64)
-if [ -z "$QUICK" ]; then
-  suite lint bash tests/lint.sh quick
-else
-  skip lint "quick run"
-fi
+# golden: PyTorch float64 outputs (tests/golden/golden.bin, from tests/gen_golden.py) vs every
+# supported path and every function, across compilers and optimisation levels (< 1 s each).
+golden_run() { # OUT COMPILER FLAGS...
+  local out=$1; shift
+  "$@" -I. -o "$out" tests/test_golden.c -lm && OMP_WAIT_POLICY=passive "./$out"
+}
+suite golden-gcc-O2               golden_run build/test_golden_gcc      gcc -std=c99 -O2 $WARN -fopenmp
+suite golden-gcc-O0-nosimd        golden_run build/test_golden_nosimd   gcc -std=c99 -O0 $WARN -DLAYERNORM_NO_SIMD
+suite golden-clang-O0             golden_run build/test_golden_clang0   clang -std=c11 -O0 $WARN
+suite golden-clang-O3-native      golden_run build/test_golden_clang3   clang -std=c11 -O3 -march=native $WARN -fopenmp
+suite golden-gcc-O3-native        golden_run build/test_golden_gcc3     gcc -std=c99 -O3 -march=native $WARN
