@@ -549,20 +549,24 @@ LN__AVX512_K __m512d ln__512_hi(__m512 v) {
 LN__AVX512_K __m512d ln__512_cvt_at(const float *p) {
     return _mm512_maskz_cvtps_pd(0xFF, _mm256_loadu_ps(p));
 }
-/* 32 floats at x (or x + r, stored to s: the fused add) as four double vectors. Plain
-   loads convert their halves straight from memory, with no extract of the high half. */
-LN__AVX512_K void ln__512_quarters_at(const float *x, const float *r, float *s, __m512d *c0,
-                                      __m512d *c1, __m512d *c2, __m512d *c3) {
+/* d = v − k in double for the 32 floats v at x (or v = x + r, stored to s: the fused
+   add), as four vectors. Plain loads convert their halves straight from memory, with no
+   extract of the high half. */
+LN__AVX512_K void ln__512_quarters_at(const float *x, const float *r, float *s, __m512d k,
+                                      __m512d *d0, __m512d *d1, __m512d *d2, __m512d *d3) {
+    __m512d c0, c1, c2, c3;
     if (r) {
         __m512 v0 = _mm512_add_ps(_mm512_loadu_ps(x), _mm512_loadu_ps(r));
         __m512 v1 = _mm512_add_ps(_mm512_loadu_ps(x + 16), _mm512_loadu_ps(r + 16));
         _mm512_storeu_ps(s, v0);
         _mm512_storeu_ps(s + 16, v1);
-        *c0 = ln__512_lo(v0), *c1 = ln__512_hi(v0), *c2 = ln__512_lo(v1), *c3 = ln__512_hi(v1);
+        c0 = ln__512_lo(v0), c1 = ln__512_hi(v0), c2 = ln__512_lo(v1), c3 = ln__512_hi(v1);
     } else {
-        *c0 = ln__512_cvt_at(x), *c1 = ln__512_cvt_at(x + 8);
-        *c2 = ln__512_cvt_at(x + 16), *c3 = ln__512_cvt_at(x + 24);
+        c0 = ln__512_cvt_at(x), c1 = ln__512_cvt_at(x + 8);
+        c2 = ln__512_cvt_at(x + 16), c3 = ln__512_cvt_at(x + 24);
     }
+    *d0 = _mm512_sub_pd(c0, k), *d1 = _mm512_sub_pd(c1, k);
+    *d2 = _mm512_sub_pd(c2, k), *d3 = _mm512_sub_pd(c3, k);
 }
 LN__AVX512_K double ln__512_hsum(__m512d v) {
     __m256d h = _mm256_add_pd(_mm512_maskz_extractf64x4_pd(0xF, v, 0),
@@ -616,9 +620,7 @@ LN__AVX512_K void ln__avx512_moments(const float *x, const float *r, float *s, s
     size_t i = 0;
     for (; i + 32 <= n; i += 32) {
         __m512d d0, d1, d2, d3;
-        ln__512_quarters_at(x + i, r ? r + i : NULL, r ? s + i : NULL, &d0, &d1, &d2, &d3);
-        d0 = _mm512_sub_pd(d0, vk), d1 = _mm512_sub_pd(d1, vk);
-        d2 = _mm512_sub_pd(d2, vk), d3 = _mm512_sub_pd(d3, vk);
+        ln__512_quarters_at(x + i, r ? r + i : NULL, r ? s + i : NULL, vk, &d0, &d1, &d2, &d3);
         a0 = _mm512_add_pd(a0, d0);
         a1 = _mm512_add_pd(a1, d1);
         a2 = _mm512_add_pd(a2, d2);
@@ -652,9 +654,7 @@ LN__AVX512_K double ln__avx512_sqdev(const float *x, size_t n, double m) {
     size_t i = 0;
     for (; i + 32 <= n; i += 32) {
         __m512d d0, d1, d2, d3;
-        ln__512_quarters_at(x + i, NULL, NULL, &d0, &d1, &d2, &d3);
-        d0 = _mm512_sub_pd(d0, vm), d1 = _mm512_sub_pd(d1, vm);
-        d2 = _mm512_sub_pd(d2, vm), d3 = _mm512_sub_pd(d3, vm);
+        ln__512_quarters_at(x + i, NULL, NULL, vm, &d0, &d1, &d2, &d3);
         a0 = _mm512_fmadd_pd(d0, d0, a0);
         a1 = _mm512_fmadd_pd(d1, d1, a1);
         a2 = _mm512_fmadd_pd(d2, d2, a2);
@@ -733,9 +733,8 @@ LN__AVX512_K void ln__512_norm_moments_body(float *y, const float *x, size_t n, 
     for (; i + 32 <= n; i += 32) {
         __m512d d0, d1, d2, d3;
         /* with the fused add, the next row's sum is stored as moments stores it */
-        ln__512_quarters_at(xn + i, rn ? rn + i : NULL, rn ? sn + i : NULL, &d0, &d1, &d2, &d3);
-        d0 = _mm512_sub_pd(d0, vk), d1 = _mm512_sub_pd(d1, vk);
-        d2 = _mm512_sub_pd(d2, vk), d3 = _mm512_sub_pd(d3, vk);
+        ln__512_quarters_at(xn + i, rn ? rn + i : NULL, rn ? sn + i : NULL, vk, &d0, &d1, &d2,
+                            &d3);
         if (pf) {
             _mm_prefetch((const char *)(pf + i), _MM_HINT_T0);
             _mm_prefetch((const char *)(pf + i + 16), _MM_HINT_T0);
@@ -1504,20 +1503,26 @@ LN__AVX2_K void ln__256_store(float *p, __m256 v, size_t w, int stream) {
 }
 LN__AVX2_K __m256d ln__256_lo(__m256 v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }
 LN__AVX2_K __m256d ln__256_hi(__m256 v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
-/* 16 floats at x (or x + r, stored to s: the fused add) as four double vectors. Plain
-   loads convert their halves straight from memory, with no extract of the high half. */
-LN__AVX2_K void ln__256_quarters_at(const float *x, const float *r, float *s, __m256d *c0,
-                                    __m256d *c1, __m256d *c2, __m256d *c3) {
+/* p[0..4) in double, converted straight from memory */
+LN__AVX2_K __m256d ln__256_cvt_at(const float *p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
+/* d = v − k in double for the 16 floats v at x (or v = x + r, stored to s: the fused
+   add), as four vectors. Plain loads convert their halves straight from memory, with no
+   extract of the high half. */
+LN__AVX2_K void ln__256_quarters_at(const float *x, const float *r, float *s, __m256d k,
+                                    __m256d *d0, __m256d *d1, __m256d *d2, __m256d *d3) {
+    __m256d c0, c1, c2, c3;
     if (r) {
         __m256 v0 = _mm256_add_ps(_mm256_loadu_ps(x), _mm256_loadu_ps(r));
         __m256 v1 = _mm256_add_ps(_mm256_loadu_ps(x + 8), _mm256_loadu_ps(r + 8));
         _mm256_storeu_ps(s, v0);
         _mm256_storeu_ps(s + 8, v1);
-        *c0 = ln__256_lo(v0), *c1 = ln__256_hi(v0), *c2 = ln__256_lo(v1), *c3 = ln__256_hi(v1);
+        c0 = ln__256_lo(v0), c1 = ln__256_hi(v0), c2 = ln__256_lo(v1), c3 = ln__256_hi(v1);
     } else {
-        *c0 = _mm256_cvtps_pd(_mm_loadu_ps(x)), *c1 = _mm256_cvtps_pd(_mm_loadu_ps(x + 4));
-        *c2 = _mm256_cvtps_pd(_mm_loadu_ps(x + 8)), *c3 = _mm256_cvtps_pd(_mm_loadu_ps(x + 12));
+        c0 = ln__256_cvt_at(x), c1 = ln__256_cvt_at(x + 4);
+        c2 = ln__256_cvt_at(x + 8), c3 = ln__256_cvt_at(x + 12);
     }
+    *d0 = _mm256_sub_pd(c0, k), *d1 = _mm256_sub_pd(c1, k);
+    *d2 = _mm256_sub_pd(c2, k), *d3 = _mm256_sub_pd(c3, k);
 }
 /* the double halves d0, d1 of 8 lanes, lanes w.. set to 0 */
 LN__AVX2_K void ln__256_zero_past(__m256d *d0, __m256d *d1, size_t w) {
@@ -1559,9 +1564,7 @@ LN__AVX2_K void ln__avx2_moments(const float *x, const float *r, float *s, size_
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
         __m256d d0, d1, d2, d3;
-        ln__256_quarters_at(x + i, r ? r + i : NULL, r ? s + i : NULL, &d0, &d1, &d2, &d3);
-        d0 = _mm256_sub_pd(d0, vk), d1 = _mm256_sub_pd(d1, vk);
-        d2 = _mm256_sub_pd(d2, vk), d3 = _mm256_sub_pd(d3, vk);
+        ln__256_quarters_at(x + i, r ? r + i : NULL, r ? s + i : NULL, vk, &d0, &d1, &d2, &d3);
         a0 = _mm256_add_pd(a0, d0);
         a1 = _mm256_add_pd(a1, d1);
         a2 = _mm256_add_pd(a2, d2);
@@ -1595,9 +1598,7 @@ LN__AVX2_K double ln__avx2_sqdev(const float *x, size_t n, double m) {
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
         __m256d d0, d1, d2, d3;
-        ln__256_quarters_at(x + i, NULL, NULL, &d0, &d1, &d2, &d3);
-        d0 = _mm256_sub_pd(d0, vm), d1 = _mm256_sub_pd(d1, vm);
-        d2 = _mm256_sub_pd(d2, vm), d3 = _mm256_sub_pd(d3, vm);
+        ln__256_quarters_at(x + i, NULL, NULL, vm, &d0, &d1, &d2, &d3);
         a0 = _mm256_fmadd_pd(d0, d0, a0);
         a1 = _mm256_fmadd_pd(d1, d1, a1);
         a2 = _mm256_fmadd_pd(d2, d2, a2);
@@ -1670,9 +1671,8 @@ LN__AVX2_K void ln__256_norm_moments_body(float *y, const float *x, size_t n, fl
     for (; i + 16 <= n; i += 16) {
         __m256d d0, d1, d2, d3;
         /* with the fused add, the next row's sum is stored as moments stores it */
-        ln__256_quarters_at(xn + i, rn ? rn + i : NULL, rn ? sn + i : NULL, &d0, &d1, &d2, &d3);
-        d0 = _mm256_sub_pd(d0, vk), d1 = _mm256_sub_pd(d1, vk);
-        d2 = _mm256_sub_pd(d2, vk), d3 = _mm256_sub_pd(d3, vk);
+        ln__256_quarters_at(xn + i, rn ? rn + i : NULL, rn ? sn + i : NULL, vk, &d0, &d1, &d2,
+                            &d3);
         if (pf) { /* one line a step */
             _mm_prefetch((const char *)(pf + i), _MM_HINT_T0);
             if (rn) _mm_prefetch((const char *)(pf_r + i), _MM_HINT_T0);
@@ -1761,8 +1761,8 @@ LN__AVX2_K void ln__256_sums_step(__m256d acc[6], __m256 g, __m256 xv, __m256d m
 /* the same for 8 columns of x at xp, converted straight from memory */
 LN__AVX2_K void ln__256_sums_step_at(__m256d acc[6], __m256 g, const float *xp, __m256d m) {
     ln__256_sums_add(acc, ln__256_lo(g), ln__256_hi(g),
-                     _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(xp)), m),
-                     _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(xp + 4)), m));
+                     _mm256_sub_pd(ln__256_cvt_at(xp), m),
+                     _mm256_sub_pd(ln__256_cvt_at(xp + 4), m));
 }
 
 LN__AVX2_K void ln__avx2_bwd_sums(double out[3], const float *dy, const float *x,
@@ -1897,8 +1897,8 @@ LN__AVX2_K void ln__256_params_vec(const float *dy, const float *x, size_t w, __
                                    __m256d *g1, __m256d *b0, __m256d *b1) {
     __m256d d0, d1, v0, v1;
     if (w >= 8) { /* halves converted straight from memory: no extract of the high one */
-        d0 = _mm256_cvtps_pd(_mm_loadu_ps(dy)), d1 = _mm256_cvtps_pd(_mm_loadu_ps(dy + 4));
-        v0 = _mm256_cvtps_pd(_mm_loadu_ps(x)), v1 = _mm256_cvtps_pd(_mm_loadu_ps(x + 4));
+        d0 = ln__256_cvt_at(dy), d1 = ln__256_cvt_at(dy + 4);
+        v0 = ln__256_cvt_at(x), v1 = ln__256_cvt_at(x + 4);
     } else {
         __m256 d = ln__256_load(dy, w), v = ln__256_load(x, w);
         d0 = ln__256_lo(d), d1 = ln__256_hi(d), v0 = ln__256_lo(v), v1 = ln__256_hi(v);
@@ -2018,8 +2018,7 @@ LN__AVX2_K void ln__256_row_moments(const float *x, const float *r, float *s, si
             }
             d0 = ln__256_lo(v), d1 = ln__256_hi(v);
         } else { /* halves converted straight from memory */
-            d0 = _mm256_cvtps_pd(_mm_loadu_ps(x + i));
-            d1 = _mm256_cvtps_pd(_mm_loadu_ps(x + i + 4));
+            d0 = ln__256_cvt_at(x + i), d1 = ln__256_cvt_at(x + i + 4);
         }
         d0 = _mm256_sub_pd(d0, vk), d1 = _mm256_sub_pd(d1, vk);
         ln__256_zero_past(&d0, &d1, w); /* lanes past the row: 0, not −k */
@@ -2064,7 +2063,7 @@ LN__AVX2_K void ln__256_fwd_rows8_body(float *y, float *sum, float *mean, float 
         __m128 hf;
         if (!rms) {
             __m256d ms = _mm256_mul_pd(S, inv_n);
-            mu = _mm256_add_pd(_mm256_cvtps_pd(_mm_loadu_ps(kf + q)), ms);
+            mu = _mm256_add_pd(ln__256_cvt_at(kf + q), ms);
             /* max(0, M2): rounding on a (near-)constant row; a NaN stays (max returns it) */
             m2 = _mm256_max_pd(zero, _mm256_sub_pd(Q, _mm256_mul_pd(S, ms)));
         }
@@ -2147,8 +2146,8 @@ LN__AVX2_K void ln__256_bwd_rows8_body(double *rs_out, double *hb_out, float *dx
         __m256d Sg = ln__256_fold4(sg[q], sg[q + 1], sg[q + 2], sg[q + 3]);
         __m256d Sgx = ln__256_fold4(sgx[q], sgx[q + 1], sgx[q + 2], sgx[q + 3]);
         __m256d Sx = ln__256_fold4(sx[q], sx[q + 1], sx[q + 2], sx[q + 3]);
-        __m256d r = _mm256_cvtps_pd(_mm_loadu_ps(rf + q)), neg_r = _mm256_sub_pd(zero, r);
-        __m256d mu = _mm256_cvtps_pd(_mm_loadu_ps(mf + q)), delta = zero, mg = zero, mgx, shift;
+        __m256d r = ln__256_cvt_at(rf + q), neg_r = _mm256_sub_pd(zero, r);
+        __m256d mu = ln__256_cvt_at(mf + q), delta = zero, mg = zero, mgx, shift;
         /* δ = S_x/n, mean(g) = S_g/n, mean(g·x̂) = rstd·(S_gx − δ·S_g)/n; b = −rstd·mean(g),
            c = −rstd·mean(g·x̂) */
         if (mean) {
