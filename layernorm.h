@@ -222,9 +222,10 @@ LNDEF const char *ln_path_name(int path);
 /* GCC vectorizes plain loops only with its -O3 cost model: asked for where it matters,
    whatever the user's -O level (Clang vectorizes them at -O2 already). Loops start on a
    64-byte boundary: the channels-first backward ran 1.6x slower or faster depending on
-   where its short inner loop happened to fall. */
+   where its short inner loop happened to fall. no-fast-math: an optimize attribute starts
+   from the command line's options, not from the floating-point guard's pragma below. */
 #if defined(__GNUC__) && !defined(__clang__)
-#define LN__VECTORIZE __attribute__((optimize("O3", "align-loops=64")))
+#define LN__VECTORIZE __attribute__((optimize("O3", "align-loops=64", "no-fast-math")))
 #else
 #define LN__VECTORIZE
 #endif
@@ -254,6 +255,57 @@ LNDEF const char *ln_path_name(int path);
 #define LN__INLINE static inline __attribute__((always_inline))
 #else
 #define LN__INLINE static inline
+#endif
+
+/* Floating-point semantics. The accuracy rests on the float operations happening as
+   written ((x − mhi) − mlo, the shifted sums), so the implementation opts out of a user's
+   -ffast-math / -Ofast / -fassociative-math: under them, y on rows with a large mean
+   missed its bound 1000x, and the NaN checks on eps were compiled away. Set before the
+   intrinsics headers, since Clang gives an intrinsic the options in force where it is
+   defined (so, in the same file, intrinsics the user calls after this header run
+   precise too); restored at the end of the implementation. float_control came with
+   Clang 11; Apple's numbering passed 13 later than LLVM's. */
+#if defined(__clang__)
+#if __clang_major__ >= 13
+#define LN__CLANG_FP_GUARD 1
+#if defined(__FAST_MATH__) && (defined(__IMMINTRIN_H) || defined(__ARM_NEON_H)) && \
+    !defined(LAYERNORM_NO_SIMD)
+#warning "layernorm.h: the implementation comes after <immintrin.h> or <arm_neon.h> in a \
+-ffast-math file; Clang then compiles the SIMD kernels with fast-math and they lose \
+accuracy. Include the implementation first, or give it a file of its own."
+#endif
+#pragma float_control(precise, on, push)
+#pragma clang fp contract(on)
+#endif
+#elif defined(__GNUC__) && (defined(__FAST_MATH__) || defined(__ASSOCIATIVE_MATH__) || \
+                            defined(__RECIPROCAL_MATH__) || defined(__NO_SIGNED_ZEROS__) || \
+                            (defined(__FINITE_MATH_ONLY__) && __FINITE_MATH_ONLY__))
+#define LN__GCC_FP_GUARD 1
+/* GCC 12's pop_options leaves the predefined macros that the pragma changed as it set
+   them (once a function was defined in between): note the user's, to put them back */
+#ifdef __FAST_MATH__
+#define LN__HAD_FAST_MATH 1
+#endif
+#ifdef __ASSOCIATIVE_MATH__
+#define LN__HAD_ASSOCIATIVE_MATH 1
+#endif
+#ifdef __RECIPROCAL_MATH__
+#define LN__HAD_RECIPROCAL_MATH 1
+#endif
+#ifdef __NO_SIGNED_ZEROS__
+#define LN__HAD_NO_SIGNED_ZEROS 1
+#endif
+#ifdef __NO_TRAPPING_MATH__
+#define LN__HAD_NO_TRAPPING_MATH 1
+#endif
+#ifdef __NO_MATH_ERRNO__
+#define LN__HAD_NO_MATH_ERRNO 1
+#endif
+#if defined(__FINITE_MATH_ONLY__) && __FINITE_MATH_ONLY__
+#define LN__HAD_FINITE_MATH_ONLY 1
+#endif
+#pragma GCC push_options
+#pragma GCC optimize("no-fast-math")
 #endif
 
 #if !defined(LAYERNORM_NO_SIMD) && (defined(__GNUC__) || defined(__clang__)) && \
@@ -3800,6 +3852,33 @@ LNDEF int ln_backward_strided(float *dx, float *dgamma, float *dbeta, const floa
                                    rstd, outer, cols, inner);
 }
 
+#if defined(LN__CLANG_FP_GUARD)
+#pragma float_control(pop)
+#elif defined(LN__GCC_FP_GUARD)
+#pragma GCC pop_options
+#if defined(LN__HAD_FAST_MATH) && !defined(__FAST_MATH__)
+#define __FAST_MATH__ 1
+#endif
+#if defined(LN__HAD_ASSOCIATIVE_MATH) && !defined(__ASSOCIATIVE_MATH__)
+#define __ASSOCIATIVE_MATH__ 1
+#endif
+#if defined(LN__HAD_RECIPROCAL_MATH) && !defined(__RECIPROCAL_MATH__)
+#define __RECIPROCAL_MATH__ 1
+#endif
+#if defined(LN__HAD_NO_SIGNED_ZEROS) && !defined(__NO_SIGNED_ZEROS__)
+#define __NO_SIGNED_ZEROS__ 1
+#endif
+#if defined(LN__HAD_NO_TRAPPING_MATH) && !defined(__NO_TRAPPING_MATH__)
+#define __NO_TRAPPING_MATH__ 1
+#endif
+#if defined(LN__HAD_NO_MATH_ERRNO) && !defined(__NO_MATH_ERRNO__)
+#define __NO_MATH_ERRNO__ 1
+#endif
+#if defined(LN__HAD_FINITE_MATH_ONLY)
+#undef __FINITE_MATH_ONLY__
+#define __FINITE_MATH_ONLY__ 1
+#endif
+#endif
 #endif /* LAYERNORM_IMPLEMENTATION_INCLUDED */
 #endif /* LAYERNORM_IMPLEMENTATION */
 
