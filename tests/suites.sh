@@ -46,6 +46,12 @@ suite core-gcc-O2-nosimd   core_run build/test_core_nosimd  1 gcc -std=c99 -O2 $
 suite core-gcc-O0-noomp    core_run build/test_core_O0      1 gcc -std=c99 -O0 $WARN
 # non-temporal stores are off by default; this build streams every output
 suite core-gcc-O2-stream   core_run build/test_core_stream  1 gcc -std=c99 -O2 $WARN -fopenmp -DLAYERNORM_STREAM_MIN=0
+# a user's -ffast-math / -Ofast file: the header opts its implementation out (the checks
+# keep IEEE semantics, tests/fp_checks.h). Without that, 358 of these checks failed (y
+# 1000x its bound on rows with a large mean). The variants' build covers GCC's
+# per-function optimize attributes too.
+suite core-gcc-Ofast       core_run build/test_core_ofast   1 gcc -std=c11 -Ofast $WARN -fopenmp
+suite core-clang-fast-math core_run build/test_core_fastmath 1 clang -std=c11 -O2 -ffast-math $WARN -fopenmp
 if [ -z "$QUICK" ]; then
   suite compile-matrix     bash tests/compile/run.sh
 else
@@ -74,6 +80,7 @@ variants_run() { # OUT QUICK COMPILER FLAGS...
 }
 suite variants-gcc-O2        variants_run build/test_variants_gcc    0 gcc -std=c99 -O2 $WARN -fopenmp
 suite variants-gcc-O2-nosimd variants_run build/test_variants_nosimd 0 gcc -std=c99 -O2 $WARN -fopenmp -DLAYERNORM_NO_SIMD
+suite variants-gcc-Ofast     variants_run build/test_variants_ofast  1 gcc -std=c11 -Ofast $WARN -fopenmp
 if [ -z "$QUICK" ]; then
   suite variants-clang-asan-ubsan variants_run build/test_variants_san 1 clang -std=c11 -O0 $WARN -fopenmp \
     -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

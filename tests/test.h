@@ -83,6 +83,15 @@ static T_UNUSED int test_quick(void)
     return q != NULL && q[0] != '\0' && q[0] != '0';
 }
 
+/* v is neither infinite nor NaN, read off its bits: unlike isfinite() or
+   fabs(v) <= DBL_MAX, not folded to a constant in the -ffast-math builds (fp_checks.h) */
+static T_UNUSED int t_finite(double v)
+{
+    unsigned long long u; /* IEEE binary64: exponent all ones = Inf or NaN */
+    memcpy(&u, &v, sizeof u);
+    return ((u >> 52) & 0x7ffu) != 0x7ffu;
+}
+
 typedef void (*test_fn)(void);
 
 static T_UNUSED void test_run(const char *name, test_fn fn)

@@ -61,6 +61,7 @@ static T_UNUSED void t_free(void *p)
 
 #define LAYERNORM_IMPLEMENTATION
 #include "layernorm.h"
+#include "fp_checks.h"
 
 #define EPSF ((double)FLT_EPSILON)
 #define EPS_DEFAULT 1e-5f
@@ -1832,7 +1833,7 @@ static void test_nan_isolation(Rng *rng)
                         ok = 0;
                 }
                 CHECK(ok, "%s: forward changed row %zu", l, i - 1);
-                CHECK(!isfinite(y1[br * cols + bc]) && !isfinite(m1[br]) && !isfinite(r1[br]),
+                CHECK(!t_finite(y1[br * cols + bc]) && !t_finite(m1[br]) && !t_finite(r1[br]),
                       "%s: the bad row's y (%g) / mean (%g) / rstd (%g) is finite", l,
                       (double)y1[br * cols + bc], (double)m1[br], (double)r1[br]);
                 /* backward with that x and its (non-finite) stats */
@@ -1850,7 +1851,7 @@ static void test_nan_isolation(Rng *rng)
                 for (i = 0; i < rows && ok; i++)
                     if (i != br && !same_bits(dx0 + i * cols, dx1 + i * cols, cols, &at)) ok = 0;
                 CHECK(ok, "%s: backward (bad dy) changed row %zu", l, i - 1);
-                CHECK(!isfinite(dx1[br * cols + bc]), "%s: the bad row's dx is finite (%g)",
+                CHECK(!t_finite(dx1[br * cols + bc]), "%s: the bad row's dx is finite (%g)",
                       l, (double)dx1[br * cols + bc]);
             }
         }
