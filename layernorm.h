@@ -733,15 +733,22 @@ LN__AVX512_K void ln__avx512_add(float *s, const float *x, const float *r, size_
         _mm512_mask_storeu_ps(s + i, k, v);
     }
 }
+/* y = t·rstd·γ + β from t = (x − mhi) − mlo: (t·rstd)·γ + β, or without γ t·rstd + β in
+   one fma. (Not a γ of 1: that leaves a multiply and an add apart, which a compiler that
+   contracts across statements (clang -O3 -ffp-contract=fast, -Ofast) fused in some
+   kernels and not in others, and the pipelined kernels must give the plain ones' bits.) */
+LN__AVX512_K __m512 ln__512_affine(__m512 t, __m512 vr, int has_gamma, __m512 g, __m512 b) {
+    return has_gamma ? _mm512_fmadd_ps(_mm512_mul_ps(t, vr), g, b) : _mm512_fmadd_ps(t, vr, b);
+}
 /* one vector of y = ((x − mhi) − mlo)·rstd·γ + β */
 LN__AVX512_K void ln__512_norm_step(float *y, const float *x, size_t i, __mmask16 k,
                                                 int how, __m512 vh, __m512 vl, __m512 vr,
                                                 const float *gamma, const float *beta) {
     __m512 v = _mm512_maskz_loadu_ps(k, x + i);
-    __m512 t = _mm512_mul_ps(_mm512_sub_ps(_mm512_sub_ps(v, vh), vl), vr);
-    __m512 g = gamma ? _mm512_maskz_loadu_ps(k, gamma + i) : _mm512_set1_ps(1.0f);
+    __m512 t = _mm512_sub_ps(_mm512_sub_ps(v, vh), vl);
+    __m512 g = gamma ? _mm512_maskz_loadu_ps(k, gamma + i) : _mm512_setzero_ps();
     __m512 b = beta ? _mm512_maskz_loadu_ps(k, beta + i) : _mm512_setzero_ps();
-    ln__512_store(y + i, _mm512_fmadd_ps(t, g, b), k, how);
+    ln__512_store(y + i, ln__512_affine(t, vr, gamma != NULL, g, b), k, how);
 }
 
 LN__AVX512_K void ln__avx512_norm(float *y, const float *x, size_t n, float mhi, float mlo,
@@ -996,7 +1003,9 @@ LN__AVX512_K void ln__512_fwd_rows8_body(float *y, float *sum, float *mean, floa
         _mm256_storeu_ps(rsf, _mm512_maskz_cvtpd_ps(0xFF, rs));
     }
     LN__UNROLL
-    for (i = 0; i < 8; i++) /* y = ((x − mhi) − mlo)·rstd·γ + β, as ln__avx512_norm */
+    for (i = 0; i < 8; i++) /* y = ((x − mhi) − mlo)·rstd·γ + β; without γ, a γ of 1 (unlike
+                               ln__512_affine: the kernel has no pipelined twin, and a test
+                               per vector made it 1.02-1.05x slower) */
         for (h = 0; h < (size_t)nv; h++) {
             __m512 t = _mm512_sub_ps(_mm512_sub_ps(v[h][i], _mm512_set1_ps(mhi[i])),
                                      _mm512_set1_ps(mlo[i]));
@@ -1678,10 +1687,12 @@ LN__AVX2_K void ln__256_norm_step(float *y, const float *x, size_t i, size_t w,
                                               int stream, __m256 vh, __m256 vl, __m256 vr,
                                               const float *gamma, const float *beta) {
     __m256 v = ln__256_load(x + i, w);
-    __m256 t = _mm256_mul_ps(_mm256_sub_ps(_mm256_sub_ps(v, vh), vl), vr);
-    __m256 g = gamma ? ln__256_load(gamma + i, w) : _mm256_set1_ps(1.0f);
+    __m256 t = _mm256_sub_ps(_mm256_sub_ps(v, vh), vl);
     __m256 b = beta ? ln__256_load(beta + i, w) : _mm256_setzero_ps();
-    ln__256_store(y + i, _mm256_fmadd_ps(t, g, b), w, stream);
+    /* as ln__512_affine: without γ one fma */
+    __m256 yv = gamma ? _mm256_fmadd_ps(_mm256_mul_ps(t, vr), ln__256_load(gamma + i, w), b)
+                      : _mm256_fmadd_ps(t, vr, b);
+    ln__256_store(y + i, yv, w, stream);
 }
 
 LN__AVX2_K void ln__avx2_norm(float *y, const float *x, size_t n, float mhi, float mlo,
