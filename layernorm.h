@@ -52,6 +52,13 @@
      The scalar path may also change in the last bit with the compiler's
      floating-point contraction setting (-ffp-contract).
 
+   COMPILER FLAGS
+     -ffast-math / -Ofast on the implementation's file are fine: it opts out of them
+     (GCC; Clang 13+) and keeps its accuracy and NaN handling. With Clang, include the
+     implementation before <immintrin.h> / <arm_neon.h> (it warns otherwise). Such a
+     program flushes subnormal floats to zero (FTZ/DAZ), so an rstd below FLT_MIN (rows
+     whose RMS is above about 1e38) becomes 0.
+
    MEMORY
      The forward functions allocate nothing. A backward with dgamma or dbeta and rows > 1
      makes one allocation per call for its double-precision dγ/dβ accumulators: 32·cols

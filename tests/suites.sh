@@ -52,7 +52,7 @@ suite core-gcc-O2-stream   core_run build/test_core_stream  1 gcc -std=c99 -O2 $
 # per-function optimize attributes too. Clang's -Ofast also contracts a multiply and an
 # add across statements whatever the pragmas say: the pipelined kernels' bits must still
 # be their parts' (they were not, without γ, before ln__512_affine).
-suite core-gcc-Ofast       core_run build/test_core_ofast   1 gcc -std=c11 -Ofast $WARN -fopenmp
+suite core-gcc-fast-math   core_run build/test_core_fastmath 1 gcc -std=c11 -O2 -ffast-math $WARN -fopenmp
 suite core-clang-Ofast     core_run build/test_core_cofast  1 clang -std=c11 -Ofast $WARN -fopenmp
 if [ -z "$QUICK" ]; then
   suite compile-matrix     bash tests/compile/run.sh
@@ -82,7 +82,7 @@ variants_run() { # OUT QUICK COMPILER FLAGS...
 }
 suite variants-gcc-O2        variants_run build/test_variants_gcc    0 gcc -std=c99 -O2 $WARN -fopenmp
 suite variants-gcc-O2-nosimd variants_run build/test_variants_nosimd 0 gcc -std=c99 -O2 $WARN -fopenmp -DLAYERNORM_NO_SIMD
-suite variants-gcc-Ofast     variants_run build/test_variants_ofast  1 gcc -std=c11 -Ofast $WARN -fopenmp
+suite variants-gcc-fast-math variants_run build/test_variants_fm  1 gcc -std=c11 -O2 -ffast-math $WARN -fopenmp
 if [ -z "$QUICK" ]; then
   suite variants-clang-asan-ubsan variants_run build/test_variants_san 1 clang -std=c11 -O0 $WARN -fopenmp \
     -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
