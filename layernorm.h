@@ -482,9 +482,11 @@ typedef struct ln__kernels {
 static void ln__scalar_moments(const float *x, const float *r, float *s, size_t n, double k,
                                double out[2]) {
     double s1 = 0, s2 = 0;
+    /* r and s come together; testing both keeps clang-tidy from pairing an r with no s */
+    const int fused = r != NULL && s != NULL;
     size_t i;
     for (i = 0; i < n; i++) {
-        float v = r ? (s[i] = x[i] + r[i]) : x[i];
+        float v = fused ? (s[i] = x[i] + r[i]) : x[i];
         double d = (double)v - k;
         s1 += d;
         s2 += d * d;
