@@ -33,7 +33,7 @@ else
 fi
 # (lint, of the trust-and-reach area, starts here too: about 60 s, most of it clang-tidy's
 # analyzer; started last, it ran alone for its last half-minute.)
-# cppcheck x86-64 and scalar, clang-tidy x86-64 (make lint adds AArch64 and scalar clang-tidy)
+# cppcheck x86-64, scalar and AArch64; clang-tidy x86-64 and AArch64 (make lint adds scalar)
 if [ -z "$QUICK" ]; then
   suite lint bash tests/lint.sh quick
 else
