@@ -3182,7 +3182,12 @@ static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
 
 /* LN_OK: go; 1: nothing to do (outer == 0); < 0: error. All checks come before any write. */
 static int ln__check(size_t outer, size_t cols, size_t inner, float eps, int check_eps) {
-    if (check_eps && !(eps >= 0.0f && eps <= FLT_MAX)) return LN_ERR_EPS; /* NaN fails too */
+    /* eps >= 0 and finite (NaN fails too), read off its bits: gcc -O0 -ffast-math compiled
+       the comparison without its NaN case despite the opt-out (see the top of the
+       implementation). Valid: 0 .. 0x7f7fffff (+0 to FLT_MAX) and 0x80000000 (−0). */
+    uint32_t eps_bits;
+    memcpy(&eps_bits, &eps, sizeof eps_bits);
+    if (check_eps && eps_bits >= 0x7f800000u && eps_bits != 0x80000000u) return LN_ERR_EPS;
     if (outer == 0) return 1;
     if (cols == 0 || inner == 0) return LN_ERR_SIZE;
     /* outer·cols·inner·sizeof(float) must fit in an object (PTRDIFF_MAX bytes) */

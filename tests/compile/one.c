@@ -8,6 +8,16 @@
 #include <math.h>
 #include <stdio.h>
 
+/* Built with -ffast-math too (run.sh): the implementation opts out of it, and the user's
+   file must still see the compiler's fast-math macros after it (GCC's pop_options drops
+   them; the header puts them back). */
+#if defined(LN_TEST_FAST_MATH) && !defined(__FAST_MATH__)
+#error "__FAST_MATH__ is gone after the implementation"
+#endif
+#if defined(LN_TEST_FAST_MATH) && !(defined(__FINITE_MATH_ONLY__) && __FINITE_MATH_ONLY__)
+#error "__FINITE_MATH_ONLY__ is not 1 after the implementation"
+#endif
+
 int main(void)
 {
     /* x = 1, 3: mean 2, var ((−1)² + 1²)/2 = 1; eps = 0 so rstd = 1, y = −1, 1 exactly.
@@ -29,6 +39,13 @@ int main(void)
                (double)dx[0], (double)dx[1], (double)dg[0], (double)dg[1], (double)db[0],
                (double)db[1]);
         return 1;
+    }
+    { /* an eps of NaN is refused (-ffinite-math-only would let the check be folded away) */
+        volatile float zero = 0.0f;
+        if (ln_forward(y, NULL, NULL, x, NULL, NULL, 1, 2, zero / zero) != LN_ERR_EPS) {
+            printf("eps NaN was not LN_ERR_EPS\n");
+            return 1;
+        }
     }
     if (ln_forward(y, NULL, NULL, x, NULL, NULL, 1, 0, 1e-5f) != LN_ERR_SIZE) {
         printf("cols == 0 was not LN_ERR_SIZE\n");

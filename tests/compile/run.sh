@@ -61,12 +61,12 @@ t() {
 # C: gcc and clang, C99 and C11
 t gcc-c99-O0-two-tu          two gcc c99 gcc c99 -O0 gcc-c99-O0-two-tu
 t gcc-c11-O0-static-two-tu   two gcc c11 gcc c11 -O0 gcc-c11-O0-static-two-tu -DLAYERNORM_STATIC -DTU_MAIN_IS_STATIC
-t gcc-c11-O0-omp-no-openmp   one gcc c11 -O0 gcc-c11-O0-omp-no-openmp -fopenmp -DLAYERNORM_NO_OPENMP
+t gcc-c11-O0-omp-no-openmp-fast-math one gcc c11 -O0 gcc-c11-O0-omp-no-openmp-fast-math -fopenmp -DLAYERNORM_NO_OPENMP -ffast-math -DLN_TEST_FAST_MATH
 t clang-c99-O2               one clang c99 -O2 clang-c99-O2
 t clang-c99-O0-static-two-tu two clang c99 clang c99 -O0 clang-c99-O0-static-two-tu -DLAYERNORM_STATIC -DTU_MAIN_IS_STATIC
-t clang-c99-O0-no-avx512     one clang c99 -O0 clang-c99-O0-no-avx512 -DLAYERNORM_NO_AVX512 -DLAYERNORM_NO_AVX2
+t clang-c99-O0-no-avx512-fast-math one clang c99 -O0 clang-c99-O0-no-avx512-fast-math -DLAYERNORM_NO_AVX512 -DLAYERNORM_NO_AVX2 -ffast-math -DLN_TEST_FAST_MATH
 # C++: g++ and clang++, C++11 and C++17
-t g++-c++11-O2               one g++ c++11 -O2 g++-c++11-O2
+t g++-c++11-O2-fast-math     one g++ c++11 -O2 g++-c++11-O2-fast-math -ffast-math -DLN_TEST_FAST_MATH
 t g++-c++17-O0-omp-static    one g++ c++17 -O0 g++-c++17-O0-omp-static -fopenmp -DLAYERNORM_STATIC
 t clang++-c++11-O0-openmp    one clang++ c++11 -O0 clang++-c++11-O0-openmp -fopenmp
 t clang++-c++17-O2-no-simd   one clang++ c++17 -O2 clang++-c++17-O2-no-simd -DLAYERNORM_NO_SIMD
