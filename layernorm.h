@@ -270,8 +270,9 @@ LNDEF const char *ln_path_name(int path);
    missed its bound 1000x, and the NaN checks on eps were compiled away. Set before the
    intrinsics headers, since Clang gives an intrinsic the options in force where it is
    defined (so, in the same file, intrinsics the user calls after this header run
-   precise too); restored at the end of the implementation. float_control came with
-   Clang 11; Apple's numbering passed 13 later than LLVM's. */
+   precise too); restored at the end of the implementation, where the user's code gets
+   its own options back. float_control came with LLVM's Clang 11; 13 is asked for since
+   Apple's Clang 12 can be LLVM 10. */
 #if defined(__clang__)
 #if __clang_major__ >= 13
 #define LN__CLANG_FP_GUARD 1
