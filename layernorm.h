@@ -756,6 +756,7 @@ LN__AVX512_K void ln__512_norm_step(float *y, const float *x, size_t i, __mmask1
                                                 const float *gamma, const float *beta) {
     __m512 v = _mm512_maskz_loadu_ps(k, x + i);
     __m512 t = _mm512_sub_ps(_mm512_sub_ps(v, vh), vl);
+    /* (γ loaded here, before the choice: loaded inside it, 8192x768 took 1.07x the time) */
     __m512 g = gamma ? _mm512_maskz_loadu_ps(k, gamma + i) : _mm512_setzero_ps();
     __m512 b = beta ? _mm512_maskz_loadu_ps(k, beta + i) : _mm512_setzero_ps();
     ln__512_store(y + i, ln__512_affine(t, vr, gamma != NULL, g, b), k, how);

@@ -48,9 +48,9 @@ suite core-gcc-O0-noomp    core_run build/test_core_O0      1 gcc -std=c99 -O0 $
 # keep IEEE semantics, tests/fp_checks.h). Without that, 358 of the core checks failed (y
 # 1000x its bound on rows with a large mean). Clang's -Ofast also contracts a multiply and
 # an add across statements whatever the pragmas say: the pipelined kernels' bits must
-# still be their parts' (they were not, without γ, before ln__512_affine). GCC's is folded
+# still be their parts' (they were not when a missing γ was a γ of 1). GCC's is folded
 # into the build that streams every output (non-temporal stores are off by default), to
-# keep make test's time; the variants' fast-math build covers GCC's pipelined kernels.
+# keep make test's time.
 suite core-gcc-stream-fast-math core_run build/test_core_stream 1 gcc -std=c11 -O2 -ffast-math $WARN -fopenmp -DLAYERNORM_STREAM_MIN=0
 suite core-clang-Ofast     core_run build/test_core_cofast  1 clang -std=c11 -Ofast $WARN -fopenmp
 if [ -z "$QUICK" ]; then
