@@ -256,6 +256,13 @@ LNDEF const char *ln_path_name(int path);
 #else
 #define LN__UNROLL
 #endif
+/* Ask for the cache line at p in every level (x86 prefetcht0); nothing where the compiler
+   has no prefetch builtin. */
+#if defined(__GNUC__) || defined(__clang__)
+#define LN__PREFETCH(p) __builtin_prefetch((p), 0, 3)
+#else
+#define LN__PREFETCH(p) ((void)(p))
+#endif
 /* Row drivers are written once and inlined into a function per SIMD target, so the
    kernels they call inline too (a call per row would cost more than a 64-float row). */
 #if defined(__GNUC__) || defined(__clang__)
@@ -2736,7 +2743,16 @@ LN__INLINE void ln__forward_pipe(const ln__kernels *K, const ln__fwd_job *j, siz
         if (r + 1 < r1) {
             const float *pf = n >= 128 ? ln__pf_next(x, r, r1, n) : NULL;
             size_t b;
-            /* k: the seed of the next row's block (res is NULL unless fused) */
+            /* k: the seed of the next row's block (res is NULL unless fused). LayerNorm
+               reads it before the block's sweep; RMSNorm, which needs no seed, asks for
+               that line instead. Measured against not asking: 8192x768 0.92-0.96x the time
+               (the fused add 0.96-1.00x), 2048x4096 0.97x, 256 and 8192 columns 0.97-1.00x,
+               64 columns 1.00-1.03x (so not under 128). Without it ln_rms_forward took
+               1.07-1.11x the time of ln_forward on 8192x768. */
+            if (j->rms && n >= 128) {
+                LN__PREFETCH(x + n);
+                if (res) LN__PREFETCH(res + n);
+            }
             if (n <= LN__BLOCK) { /* one block; measured 1.17x faster on 64 columns */
                 double o[2], k = j->rms ? 0.0 : ln__block_seed(x, res, n);
                 ln__forward_step(K, j, fused, r, 0, n, mhi, mlo, rs, k, o, pf);
@@ -3356,12 +3372,7 @@ LNDEF int ln_rms_backward_acc(float *dx, float *dgamma, const float *dy, const f
 /* A channel's lanes of the next tile sit 64 floats further along, one short run per
    channel: too many streams for the hardware prefetcher, so the backward tile asks for
    them (0.57-0.78x the time; in the forward, which reads x three times from cache, it
-   measured 1.17x slower and is left out). */
-#if defined(__GNUC__) || defined(__clang__)
-#define LN__PREFETCH(p) __builtin_prefetch(p)
-#else
-#define LN__PREFETCH(p) ((void)0)
-#endif
+   measured 1.17x slower and is left out): LN__PREFETCH. */
 
 LN__INLINE void ln__strided_fwd_tile(float *y, float *mean, float *rstd, const float *x,
                                      const float *gamma, const float *beta, size_t cols,
