@@ -2746,15 +2746,17 @@ LN__INLINE void ln__forward_pipe(const ln__kernels *K, const ln__fwd_job *j, siz
             /* k: the seed of the next row's block (res is NULL unless fused). LayerNorm
                reads it before the block's sweep; RMSNorm, which needs no seed, asks for
                that line instead. Measured against not asking: 8192x768 0.92-0.96x the time
-               (the fused add 0.96-1.00x), 2048x4096 0.97x, 256 and 8192 columns 0.97-1.00x,
-               64 columns 1.00-1.03x (so not under 128). Without it ln_rms_forward took
-               1.07-1.11x the time of ln_forward on 8192x768. */
-            if (j->rms && n >= 128) {
-                LN__PREFETCH(x + n);
-                if (res) LN__PREFETCH(res + n);
-            }
+               (the fused add 0.96-1.00x), 2048x4096 0.97x, 256 columns 0.97-1.00x, 64
+               columns 1.00-1.03x (so not under 128); rows of more than one block, 8192
+               columns, 1.00x (so not there). Without it ln_rms_forward took 1.07-1.11x the
+               time of ln_forward on 8192x768. */
             if (n <= LN__BLOCK) { /* one block; measured 1.17x faster on 64 columns */
-                double o[2], k = j->rms ? 0.0 : ln__block_seed(x, res, n);
+                double o[2], k = 0.0;
+                if (!j->rms) k = ln__block_seed(x, res, n);
+                else if (n >= 128) {
+                    LN__PREFETCH(x + n);
+                    if (res) LN__PREFETCH(res + n);
+                }
                 ln__forward_step(K, j, fused, r, 0, n, mhi, mlo, rs, k, o, pf);
                 if (j->rms) mean = 0, m2 = o[1];
                 else ln__block_moments(o, k, n, &mean, &m2);
