@@ -3380,7 +3380,7 @@ LNDEF int ln_rms_backward_acc(float *dx, float *dgamma, const float *dy, const f
 /* A channel's lanes of the next tile sit 64 floats further along, one short run per
    channel: too many streams for the hardware prefetcher, so the backward tile asks for
    them (0.57-0.78x the time; in the forward, which reads x three times from cache, it
-   measured 1.17x slower and is left out): LN__PREFETCH. */
+   measured 1.17x slower and is left out). */
 
 LN__INLINE void ln__strided_fwd_tile(float *y, float *mean, float *rstd, const float *x,
                                      const float *gamma, const float *beta, size_t cols,
