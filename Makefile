@@ -88,6 +88,7 @@ demo: build/demo
 #                                    Debian's python3-torch, which installs for /usr/bin/python3)
 #   make fuzz [FUZZ_SECONDS=60]      libFuzzer + ASan + UBSan from fuzz/corpus (needs clang)
 #   make test-arm                    tests cross-compiled for AArch64, run under qemu-aarch64
+#   make test-cross32                all tests for i686 (x87) and armhf, under qemu (slow)
 #   make valgrind                    golden + core tests under valgrind memcheck
 #   make lint                        cppcheck and clang-tidy over the header
 #   make install [PREFIX=/usr/local] [DESTDIR=]   header, pkg-config file, CMake package
@@ -97,7 +98,7 @@ FUZZ_SECONDS ?= 60
 GOLDEN_PYTHON ?= /usr/bin/python3
 LN_VERSION    = $(shell sed -n 's/^\#define LAYERNORM_VERSION_STRING "\(.*\)"/\1/p' layernorm.h)
 
-.PHONY: golden fuzz test-arm valgrind lint install uninstall
+.PHONY: golden fuzz test-arm test-cross32 valgrind lint install uninstall
 
 golden:
 	@$(GOLDEN_PYTHON) -c 'import torch' 2>/dev/null || \
@@ -109,6 +110,9 @@ fuzz:
 
 test-arm:
 	bash tests/arm.sh
+
+test-cross32:
+	bash tests/cross32.sh full
 
 valgrind:
 	bash tests/valgrind.sh

@@ -39,7 +39,9 @@
    SIMD AND THREADS
      On x86-64 with GCC or Clang the AVX-512 and AVX2+FMA kernels are compiled with
      per-function target attributes, so a plain `cc -O2` build gets them; the CPU is
-     checked once, at the first call. On AArch64 NEON is always used. Compile with
+     checked once, at the first call. On AArch64 NEON is always used. Elsewhere (32-bit
+     x86 and ARM, other CPUs) the portable scalar path runs, with the same results and
+     contracts (tested on i686 with x87 arithmetic and on armhf). Compile with
      -fopenmp to split large calls over omp_get_max_threads() threads; without it the
      header is single-threaded and needs nothing else.
 
@@ -487,6 +489,19 @@ typedef struct ln__kernels {
    The readable statement of the math, always compiled, and the oracle the SIMD paths are
    tested against. Sums are in double: x − mean must not lose the digits of a large mean. */
 
+/* v rounded to float. On x87 (32-bit x86 without SSE math, FLT_EVAL_METHOD 2) GCC keeps
+   float expressions in 80-bit registers past assignments (its default outside strict ISO
+   modes, -fexcess-precision=fast), so x + res feeding the sums would not be the sum that
+   was stored, and dx + t would not add the t that ln_backward stores. Elsewhere a no-op. */
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD != 0 && FLT_EVAL_METHOD != 1
+LN__INLINE float ln__rounded(float v) {
+    volatile float t = v; /* a store and a load: the only rounding GCC cannot skip */
+    return t;
+}
+#else
+#define ln__rounded(v) (v)
+#endif
+
 static void ln__scalar_moments(const float *x, const float *r, float *s, size_t n, double k,
                                double out[2]) {
     double s1 = 0, s2 = 0;
@@ -494,7 +509,7 @@ static void ln__scalar_moments(const float *x, const float *r, float *s, size_t 
     const int fused = r != NULL && s != NULL;
     size_t i;
     for (i = 0; i < n; i++) {
-        float v = fused ? (s[i] = x[i] + r[i]) : x[i];
+        float v = fused ? (s[i] = ln__rounded(x[i] + r[i])) : x[i];
         double d = (double)v - k;
         s1 += d;
         s2 += d * d;
@@ -556,7 +571,7 @@ static void ln__scalar_bwd_apply(float *dx, double *pg, double *pb, const float 
         float xhat = ((xi - k->mean) - k->delta) * k->rstd;
         if (dx) {
             float t = k->c * xhat + (k->a * g + k->b);
-            dx[i] = (flags & LN__DX_ACC) ? dx[i] + t : t;
+            dx[i] = (flags & LN__DX_ACC) ? dx[i] + ln__rounded(t) : t;
         }
         if (pg) {
             double term = (double)d * (((double)xi - k->shift) * (double)k->rstd);
@@ -2596,7 +2611,7 @@ LN__INLINE void ln__merge_block(double *mean, double *m2, size_t done, double bm
 /* The shift k of a block's sums that starts at column i: its first value, x[i] (with the
    fused add, x[i] + res[i] rounded to float, the sum as stored) */
 LN__INLINE double ln__block_seed(const float *x, const float *res, size_t i) {
-    return res ? (double)(x[i] + res[i]) : (double)x[i];
+    return res ? (double)ln__rounded(x[i] + res[i]) : (double)x[i];
 }
 LN__INLINE void ln__row_moments(const ln__kernels *K, float *sum, const float *x, const float *res,
                             size_t n, int rms, double *mean_out, double *m2_out) {

@@ -9,6 +9,7 @@
                              one failure naming the section and the other sections still
                              run; LN_TEST_NOFORK=1 runs it in-process (for a debugger),
                              LN_TEST_ONLY=text runs only the sections whose name has text
+                             (a,b: has a or b)
      test_quick()            1 when the environment sets LN_TEST_QUICK=1 (smaller sizes,
                              for slow builds such as the sanitizer run)
      return test_summary();  from main: prints "N passed, M failed" as the LAST line of
@@ -96,8 +97,20 @@ typedef void (*test_fn)(void);
 
 static T_UNUSED void test_run(const char *name, test_fn fn)
 {
+    /* LN_TEST_ONLY: run only the sections whose name contains one of these
+       comma-separated parts */
     const char *only = getenv("LN_TEST_ONLY");
-    if (only != NULL && only[0] != '\0' && strstr(name, only) == NULL) return;
+    if (only != NULL && only[0] != '\0') {
+        int hit = 0;
+        while (!hit && *only) {
+            const char *end = strchr(only, ',');
+            size_t len = end ? (size_t)(end - only) : strlen(only), k;
+            for (k = 0; !hit && len > 0 && name[k]; k++)
+                hit = strncmp(name + k, only, len) == 0;
+            only = end ? end + 1 : only + len;
+        }
+        if (!hit) return;
+    }
     test_section(name);
 #ifdef T_HAVE_FORK
     {

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# 32-bit targets under qemu, where size_t has 32 bits and only the scalar path exists:
+#   i686 (gcc-i686-linux-gnu): x87 arithmetic, FLT_EVAL_METHOD 2. Built in GCC's default
+#     GNU mode (-std=gnu11), whose -fexcess-precision=fast keeps floats in 80-bit registers
+#     past assignments: the fused add's sum and the accumulated dx must still be the floats
+#     the contracts name.
+#   armhf (gcc-arm-linux-gnueabihf): 32-bit ARM, C99.
+# x87 is slow under emulation (the full variants test takes minutes), so `make test` runs
+# the sections that matter there; `bash tests/cross32.sh full` runs everything.
+# Prints "cross32: N passed, M failed" (the sum over the runs).
+set -u
+cd "$(dirname "$0")/.."
+mkdir -p build/cross32
+pass=0 fail=0
+# target compiler qemu std
+targets="i686:i686-linux-gnu-gcc:qemu-i386:gnu11 armhf:arm-linux-gnueabihf-gcc:qemu-arm:c99"
+# test:sections (LN_TEST_ONLY; empty: all)
+if [ "${1:-}" = full ]; then
+  runs=("test_golden:" "test_core:" "test_variants:")
+else
+  runs=("test_golden:" "test_core:hand-computed,bad input"
+        "test_variants:hand-worked,bad input,row variants,RMSNorm")
+fi
+export LN_TEST_QUICK=1
+for tgt in $targets; do
+  IFS=: read -r name cc qemu std <<<"$tgt"
+  if ! command -v "$cc" >/dev/null 2>&1 || ! command -v "$qemu" >/dev/null 2>&1; then
+    echo "$name: $cc or $qemu not found (apt-get install gcc-i686-linux-gnu libc6-dev-i386-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user)"
+    fail=$((fail + 1)); continue
+  fi
+  for run in "${runs[@]}"; do
+    t=${run%%:*} only=${run#*:}
+    bin="build/cross32/$t.$name"
+    if ! $cc -std=$std -O2 -Wall -Wextra -pedantic -Werror -static -I. -o "$bin.$$" "tests/$t.c" -lm \
+         >"$bin.cc.log" 2>&1 || ! mv -f "$bin.$$" "$bin"; then
+      cat "$bin.cc.log"; echo "$t ($name): cross-compile failed"; fail=$((fail + 1)); continue
+    fi
+    start=$SECONDS
+    LN_TEST_ONLY="$only" $qemu "$bin" >"$bin.log" 2>&1
+    rc=$?
+    grep -E '^FAIL' "$bin.log" | head -n 20
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$bin.log" | tail -n 1)
+    echo "$t ($name${only:+, sections: $only}, $((SECONDS - start)) s): ${line:-no summary line, exit $rc}"
+    if [ -n "$line" ]; then
+      p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
+      pass=$((pass + p)); fail=$((fail + f))
+      [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && fail=$((fail + 1))
+    else
+      tail -n 5 "$bin.log"; fail=$((fail + 1))
+    fi
+  done
+done
+echo "cross32: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
