@@ -7,7 +7,7 @@
 #   armhf (gcc-arm-linux-gnueabihf): 32-bit ARM, C99.
 # x87 is slow under emulation (the full variants test takes minutes), so `make test` runs
 # the sections that matter there; `bash tests/cross32.sh full` runs everything.
-# Prints "cross32: N passed, M failed" (the sum over the runs).
+# Prints "cross: N passed, M failed" (the sum over the runs).
 set -u
 cd "$(dirname "$0")/.."
 mkdir -p build/cross32
@@ -50,5 +50,5 @@ for tgt in $targets; do
     fi
   done
 done
-echo "cross32: $pass passed, $fail failed"
+echo "cross: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -106,6 +106,15 @@ if command -v i686-linux-gnu-gcc >/dev/null 2>&1 && command -v arm-linux-gnueabi
 else
   skip cross32-qemu "gcc-i686-linux-gnu, gcc-arm-linux-gnueabihf or qemu-user not installed"
 fi
+# a compiler that is neither GCC nor Clang (tcc): no attributes, pragmas or builtins, the
+# scalar path only, as other compilers (MSVC) get it; golden + core and variants quick
+if command -v tcc >/dev/null 2>&1; then
+  suite tcc-golden   build_run build/test_golden_tcc "tcc -Wall -Werror" tests/test_golden.c
+  suite tcc-core     core_run build/test_core_tcc 1 tcc -Wall -Werror
+  suite tcc-variants variants_run build/test_variants_tcc 1 tcc -Wall -Werror
+else
+  skip tcc "tcc not installed"
+fi
 # install + CMake (add_subdirectory, FetchContent, find_package) + pkg-config consumers
 if command -v cmake >/dev/null 2>&1 && command -v pkg-config >/dev/null 2>&1; then
   suite consumers bash tests/consumer/run.sh

@@ -1807,7 +1807,7 @@ static void bad_one(int f, int p, int nul, size_t a, size_t b, size_t c, float e
 
 static void test_errors(void)
 {
-    static const float bad_eps[] = {-1e-5f, -FLT_MIN, -1.0f, -INFINITY, INFINITY, NAN};
+    const float bad_eps[] = {-1e-5f, -FLT_MIN, -1.0f, -INFINITY, INFINITY, NAN};
     const size_t H = SIZE_MAX / 2 + 1;                     /* H·2 wraps to exactly 0 */
     const size_t B = SIZE_MAX / sizeof(float) / 3 + 1;     /* B·3 fits, B·3·4 does not */
     int k, f, q;
