@@ -144,4 +144,5 @@ suite golden-gcc-O2               golden_run build/test_golden_gcc      gcc -std
 suite golden-gcc-O0-nosimd        golden_run build/test_golden_nosimd   gcc -std=c99 -O0 $WARN -DLAYERNORM_NO_SIMD
 suite golden-clang-O0             golden_run build/test_golden_clang0   clang -std=c11 -O0 $WARN
 suite golden-clang-O3-native      golden_run build/test_golden_clang3   clang -std=c11 -O3 -march=native $WARN -fopenmp
-suite golden-gcc-O3-native        golden_run build/test_golden_gcc3     gcc -std=c99 -O3 -march=native $WARN
+# (gcc -O3 -march=native: core-gcc-O3-native above; its golden twin, 11-14 s of compiling,
+# made room for the tcc and 32-bit suites)
