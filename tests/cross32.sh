@@ -11,6 +11,7 @@
 set -u
 cd "$(dirname "$0")/.."
 mkdir -p build/cross32
+. tests/emulated.sh
 pass=0 fail=0
 # target compiler qemu std
 targets="i686:i686-linux-gnu-gcc:qemu-i386:gnu11 armhf:arm-linux-gnueabihf-gcc:qemu-arm:c99"
@@ -33,24 +34,9 @@ for tgt in $targets; do
   fi
   for run in "${runs[@]}"; do
     t=${run%%:*} only=${run#*:}
-    bin="build/cross32/$t.$name"
-    if ! $cc -std=$std -O2 -Wall -Wextra -pedantic -Werror -static -I. -o "$bin.$$" "tests/$t.c" -lm \
-         >"$bin.cc.log" 2>&1 || ! mv -f "$bin.$$" "$bin"; then
-      cat "$bin.cc.log"; echo "$t ($name): cross-compile failed"; fail=$((fail + 1)); continue
-    fi
-    start=$SECONDS
-    LN_TEST_ONLY="$only" $qemu "$bin" >"$bin.log" 2>&1
-    rc=$?
-    grep -E '^FAIL' "$bin.log" | head -n 20
-    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$bin.log" | tail -n 1)
-    echo "$t ($name${only:+, sections: $only}, $((SECONDS - start)) s): ${line:-no summary line, exit $rc}"
-    if [ -n "$line" ]; then
-      p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
-      pass=$((pass + p)); fail=$((fail + f))
-      [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && fail=$((fail + 1))
-    else
-      tail -n 5 "$bin.log"; fail=$((fail + 1))
-    fi
+    cross_build "build/cross32/$t.$name" "tests/$t.c" $cc -std=$std -O2 -Wall -Wextra -pedantic -Werror ||
+      continue
+    LN_TEST_ONLY="$only" emulated_run "$t ($name${only:+, sections: $only})" "build/cross32/$t.$name" "$qemu"
   done
 done
 echo "cross: $pass passed, $fail failed"
