@@ -7,6 +7,7 @@
 #   armhf (gcc-arm-linux-gnueabihf): 32-bit ARM, C99.
 # x87 is slow under emulation (the full variants test takes minutes), so `make test` runs
 # the sections that matter there; `bash tests/cross32.sh full` runs everything.
+# Also the variants test as C++17 for i686 (g++-i686-linux-gnu).
 # Prints "cross: N passed, M failed" (the sum over the runs).
 set -u
 cd "$(dirname "$0")/.."
@@ -39,5 +40,18 @@ for tgt in $targets; do
     LN_TEST_ONLY="$only" emulated_run "$t ($name${only:+, sections: $only})" "build/cross32/$t.$name" "$qemu"
   done
 done
+# C++ on i686 (g++-i686-linux-gnu; GNU mode, so excess precision as above): the variants'
+# contracts, compiled as C++17
+if command -v i686-linux-gnu-g++ >/dev/null 2>&1 && command -v qemu-i386 >/dev/null 2>&1; then
+  if cross_build build/cross32/test_variants.i686-cxx tests/test_variants.c \
+       i686-linux-gnu-g++ -x c++ -std=gnu++17 -O2 -Wall -Wextra -pedantic -Werror; then
+    only=${runs[2]#*:}
+    LN_TEST_ONLY="$only" emulated_run "test_variants (i686, C++17${only:+, sections: $only})" \
+      build/cross32/test_variants.i686-cxx qemu-i386
+  fi
+else
+  echo "i686 C++: i686-linux-gnu-g++ or qemu-i386 not found (apt-get install g++-i686-linux-gnu qemu-user)"
+  fail=$((fail + 1))
+fi
 echo "cross: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
