@@ -88,7 +88,7 @@ demo: build/demo
 #                                    Debian's python3-torch, which installs for /usr/bin/python3)
 #   make fuzz [FUZZ_SECONDS=60]      libFuzzer + ASan + UBSan from fuzz/corpus (needs clang)
 #   make test-arm                    tests cross-compiled for AArch64, run under qemu-aarch64
-#   make test-cross32                all tests for i686 (x87) and armhf, under qemu (slow)
+#   make test-cross32                all tests for i686 (x87; C and C++) and armhf, under qemu (slow)
 #   make valgrind                    golden + core tests under valgrind memcheck
 #   make lint                        cppcheck and clang-tidy over the header
 #   make install [PREFIX=/usr/local] [DESTDIR=]   header, pkg-config file, CMake package

@@ -98,8 +98,9 @@ if command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 && command -v qemu-aarch64 >
 else
   skip arm-qemu "gcc-aarch64-linux-gnu or qemu-user not installed"
 fi
-# 32-bit targets under qemu: i686 (x87, GCC's GNU-mode excess precision) and armhf, the
-# scalar path with a 32-bit size_t; the sections that matter there (make test-cross32: all)
+# 32-bit targets under qemu: i686 (x87, GCC's GNU-mode excess precision; as C and as
+# C++) and armhf, the scalar path with a 32-bit size_t; the sections that matter there
+# (make test-cross32: all)
 if command -v i686-linux-gnu-gcc >/dev/null 2>&1 && command -v arm-linux-gnueabihf-gcc >/dev/null 2>&1 &&
    command -v qemu-i386 >/dev/null 2>&1; then
   suite cross32-qemu bash tests/cross32.sh
