@@ -376,6 +376,20 @@ accuracy. Include the implementation first, or give it a file of its own."
 /* Rows of at most this many columns go eight at a time through fwd_rows8 / bwd_rows8
    (paths that have them), their statistics computed together */
 #define LN__ROWS8_COLS 32
+/* ...and in LayerNorm's forward on the AVX-512 path, rows of up to this many
+   (ln__512_fwd_batch8_body). Against the pipelined rows (in-process, both link orders,
+   medians of 6-12 runs, 1 thread): 48 columns 0.89x the time, 64 0.91-0.97x, 100 0.90x,
+   128 0.81-0.90x, the fused add 0.88x at 64 and 1.00x at 128; 192 1.04-1.09x, 512 1.19x,
+   so not past 128. RMSNorm's rows of 64-128 took 1.01-1.09x, and stay pipelined. */
+#define LN__BATCH8_COLS 128
+
+/* How far ahead of a row sweep that reads from memory the pipelined rows prefetch: 3 KiB.
+   Measured against a whole row ahead: 4096 columns 0.91-0.95x the time (forward and
+   backward), 128 columns 0.86-0.95x, 256 0.93-0.97x, 512 1.00-1.02x, and the backward's
+   80-100 columns 0.89-0.91x; 1-2 KiB and 4-6 KiB fell in between. The forward's rows
+   under 128 columns don't prefetch (64: 1.12x slower); the backward's pipelined rows
+   (over 64) all do. */
+#define LN__PF_AHEAD 768
 
 /* bwd_apply flags */
 #define LN__DX_ACC 1      /* dx += t instead of dx = t */
@@ -439,12 +453,14 @@ typedef struct ln__kernels {
                              float rstd, const float *gamma, const float *beta,
                              const float *xn, const float *rn, float *sn, double kn,
                              double out[2], const float *pf, const float *pf_r);
-    /* rows of n <= 32, nr <= 8 of them: ln__forward_row of each (RMSNorm with rms; with
-       res, the fused add into sum), the rows' statistics computed together. NULL: the
-       path goes row by row. */
+    /* rows of n <= fwd_rows8_cols, nr <= 8 of them: ln__forward_row of each (RMSNorm with
+       rms; with res, the fused add into sum), the rows' statistics computed together.
+       ahead: the 8 rows after the batch exist, and so do LN__PF_AHEAD floats past the
+       batch. NULL: the path goes row by row. */
     void (*fwd_rows8)(float *y, float *sum, float *mean, float *rstd, const float *x,
                       const float *res, const float *gamma, const float *beta, size_t nr,
                       size_t n, float eps, int rms, int ahead);
+    size_t fwd_rows8_cols;
     /* out = { Σ g, Σ g·x̃, Σ x̃ },  g = γ·dy, x̃ = x − mean */
     void (*bwd_sums)(double out[3], const float *dy, const float *x, const float *gamma,
                      size_t n, float mean);
@@ -587,7 +603,7 @@ LN__VECTORIZE static void ln__scalar_add_rounded(float *dst, const double *src, 
 }
 
 static const ln__kernels ln__kernels_scalar = {
-    ln__scalar_moments, ln__scalar_sqdev, ln__scalar_add, ln__scalar_norm, NULL, NULL, NULL,
+    ln__scalar_moments, ln__scalar_sqdev, ln__scalar_add, ln__scalar_norm, NULL, NULL, NULL, 0,
     ln__scalar_bwd_sums, ln__scalar_bwd_apply, NULL, NULL, NULL, NULL, ln__scalar_add_rounded};
 
 /* ---- 3. SIMD kernels --------------------------------------------------------------------
@@ -966,23 +982,51 @@ LN__AVX512_K void ln__512_row_moments(__m512 v, __mmask16 mh, __m512d k, __m512d
     *sq = _mm512_fmadd_pd(d0, d0, _mm512_mul_pd(d1, d1));
 }
 
-/* Forward of nr <= 8 rows of n <= 16·nv columns. Per row the moments of ln__row_moments
-   (d = v − k, k = the row's first value; RMSNorm: k = 0), then the eight rows'
-   statistics as the lanes of double vectors: one division and square root for eight
-   rows, not one each (which held rows this narrow to 10-30% of streaming).
+/* The statistics of eight rows as the lanes of double vectors, from each row's lanes of
+   Σd, Σd² (sd[i], sq[i]; d = x − k, k = kf[i], the row's first value; RMSNorm: k = 0):
+   one division and square root for eight rows, not one each (which held rows of up to 32
+   columns to 10-30% of streaming, 64 to ~85%).
        mean = k + S/n,  M2 = Q − S·(S/n) (>= 0),  rstd = 1/sqrt(M2/n + eps)
-   Lanes never mix rows, so a row's bits do not depend on its place in the batch. */
+   into mean = mhi + mlo and rsf. Lanes never mix rows, so a row's bits do not depend on
+   its place in the batch. */
+LN__AVX512_K void ln__512_stats8(const __m512d sd[8], const __m512d sq[8], const float kf[8],
+                                 size_t n, float eps, int rms, float mhi[8], float mlo[8],
+                                 float rsf[8]) {
+    /* 1/n: two divisions off the batch's dependency chain, 0.93-0.96x the time on 1048576x16
+       and 524288x32 (as ln__coef_from_sums; within an ulp of a double division) */
+    const __m512d inv_n = _mm512_set1_pd(1.0 / (double)n), zero = _mm512_setzero_pd();
+    __m512d S = ln__512_fold8(sd), Q = ln__512_fold8(sq), mu, m2, rs;
+    if (rms) {
+        mu = zero;
+        m2 = Q;
+    } else {
+        __m512d ms = _mm512_mul_pd(S, inv_n);
+        mu = _mm512_add_pd(ln__512_cvt_at(kf), ms);
+        /* max(0, M2): rounding on a (near-)constant row; a NaN stays (max returns it) */
+        m2 = _mm512_maskz_max_pd(0xFF, zero, _mm512_sub_pd(Q, _mm512_mul_pd(S, ms)));
+    }
+    rs = _mm512_add_pd(_mm512_mul_pd(m2, inv_n), _mm512_set1_pd((double)eps));
+    rs = _mm512_div_pd(_mm512_set1_pd(1.0), _mm512_maskz_sqrt_pd(0xFF, rs));
+    {
+        __m256 hf = _mm512_maskz_cvtpd_ps(0xFF, mu);
+        __m512d back = _mm512_maskz_cvtps_pd(0xFF, hf);
+        _mm256_storeu_ps(mhi, hf);
+        _mm256_storeu_ps(mlo, _mm512_maskz_cvtpd_ps(0xFF, _mm512_sub_pd(mu, back)));
+        _mm256_storeu_ps(rsf, _mm512_maskz_cvtpd_ps(0xFF, rs));
+    }
+}
+
+/* Forward of nr <= 8 rows of n <= 16·nv columns, held in registers: per row the moments
+   of ln__row_moments (d = v − k, k = the row's first value; RMSNorm: k = 0), then the
+   eight rows' statistics together (ln__512_stats8), then y. */
 LN__AVX512_K void ln__512_fwd_rows8_body(float *y, float *sum, float *mean, float *rstd,
                                          const float *x, const float *res,
                                          const float *gamma, const float *beta, size_t nr,
                                          size_t n, float eps, int rms, int nv, int half,
                                          int ahead) {
     const __mmask16 mh[2] = {ln__512_mask_at(n, 0), ln__512_mask_at(n, 1)};
-    /* 1/n: two divisions off the batch's dependency chain, 0.93-0.96x the time on 1048576x16
-       and 524288x32 (as ln__coef_from_sums; within an ulp of a double division) */
-    const __m512d inv_n = _mm512_set1_pd(1.0 / (double)n), zero = _mm512_setzero_pd();
     __m512 v[2][8], g[2], b[2];
-    __m512d sd[8], sq[8], S, Q, k, mu, m2, rs;
+    __m512d sd[8], sq[8];
     float kf[8], mhi[8], mlo[8], rsf[8];
     size_t i, h;
     for (h = 0; h < (size_t)nv; h++) {
@@ -1014,27 +1058,7 @@ LN__AVX512_K void ln__512_fwd_rows8_body(float *y, float *sum, float *mean, floa
             sq[i] = _mm512_add_pd(sq[i], sq1);
         }
     }
-    S = ln__512_fold8(sd);
-    Q = ln__512_fold8(sq);
-    k = ln__512_cvt_at(kf);
-    if (rms) {
-        mu = zero;
-        m2 = Q;
-    } else {
-        __m512d ms = _mm512_mul_pd(S, inv_n);
-        mu = _mm512_add_pd(k, ms);
-        /* max(0, M2): rounding on a (near-)constant row; a NaN stays (max returns it) */
-        m2 = _mm512_maskz_max_pd(0xFF, zero, _mm512_sub_pd(Q, _mm512_mul_pd(S, ms)));
-    }
-    rs = _mm512_add_pd(_mm512_mul_pd(m2, inv_n), _mm512_set1_pd((double)eps));
-    rs = _mm512_div_pd(_mm512_set1_pd(1.0), _mm512_maskz_sqrt_pd(0xFF, rs));
-    {
-        __m256 hf = _mm512_maskz_cvtpd_ps(0xFF, mu);
-        __m512d back = _mm512_maskz_cvtps_pd(0xFF, hf);
-        _mm256_storeu_ps(mhi, hf);
-        _mm256_storeu_ps(mlo, _mm512_maskz_cvtpd_ps(0xFF, _mm512_sub_pd(mu, back)));
-        _mm256_storeu_ps(rsf, _mm512_maskz_cvtpd_ps(0xFF, rs));
-    }
+    ln__512_stats8(sd, sq, kf, n, eps, rms, mhi, mlo, rsf);
     LN__UNROLL
     for (i = 0; i < 8; i++) /* y = ((x − mhi) − mlo)·rstd·γ + β; without γ, a γ of 1 (unlike
                                ln__512_affine: the kernel has no pipelined twin, and a test
@@ -1049,6 +1073,99 @@ LN__AVX512_K void ln__512_fwd_rows8_body(float *y, float *sum, float *mean, floa
         if (rstd) rstd[i] = rsf[i];
     }
     ln__512_store_rows(y, v, nr, n, mh, nv);
+}
+/* Forward of nr <= 8 rows of LN__ROWS8_COLS < n <= LN__BATCH8_COLS columns, which do
+   not fit in registers: a sweep over the batch for each row's moments (as
+   ln__512_fwd_rows8_body's; with the fused add, the sum stored as it goes), the eight
+   rows' statistics together (ln__512_stats8), then a sweep that writes y from the batch,
+   now in L1. What it saves is the pipelined rows' chain per row (horizontal sums, then a
+   division and a square root before the row's y can start), which held 262144x64 to
+   about 89% of streaming at 1 thread. The first sweep asks for the line LN__PF_AHEAD
+   floats past each one it reads (ahead: those lie within the range). Asking for the
+   whole next batch at the start instead (x, and y for writing) measured 0.87-1.00x the
+   pipelined rows' time on 64 columns and 1.04-1.08x on 128 (0.75-0.89x and 0.86-0.89x
+   this way, same runs). */
+LN__AVX512_K void ln__512_fwd_batch8_body(float *y, float *sum, float *mean, float *rstd,
+                                          const float *x, const float *res,
+                                          const float *gamma, const float *beta, size_t nr,
+                                          size_t n, float eps, int rms, int ahead) {
+    const __m512d zero = _mm512_setzero_pd();
+    const __mmask16 tail = ln__512_mask(n & 15);
+    __m512d sd[8], sq[8];
+    float kf[8], mhi[8], mlo[8], rsf[8];
+    size_t i, c, full = n & ~(size_t)15;
+    LN__UNROLL
+    for (i = 0; i < 8; i++) {
+        const float *xr, *rr;
+        float *sr;
+        __m512d vk, a0 = zero, a1 = zero, q0 = zero, q1 = zero, d0, d1;
+        if (i >= nr) { /* no row: lanes of 0, unused */
+            sd[i] = sq[i] = zero;
+            kf[i] = 0.0f;
+            continue;
+        }
+        xr = x + i * n, rr = res ? res + i * n : NULL, sr = res ? sum + i * n : NULL;
+        kf[i] = rms ? 0.0f : res ? xr[0] + rr[0] : xr[0];
+        vk = _mm512_set1_pd((double)kf[i]);
+        for (c = 0; c < full; c += 16) {
+            if (res) {
+                __m512 v = _mm512_add_ps(_mm512_loadu_ps(xr + c), _mm512_loadu_ps(rr + c));
+                _mm512_storeu_ps(sr + c, v);
+                if (ahead) {
+                    _mm_prefetch((const char *)(xr + c + LN__PF_AHEAD), _MM_HINT_T0);
+                    _mm_prefetch((const char *)(rr + c + LN__PF_AHEAD), _MM_HINT_T0);
+                }
+                d0 = _mm512_sub_pd(ln__512_lo(v), vk), d1 = _mm512_sub_pd(ln__512_hi(v), vk);
+            } else { /* the halves converted straight from memory */
+                d0 = _mm512_sub_pd(ln__512_cvt_at(xr + c), vk);
+                if (ahead) _mm_prefetch((const char *)(xr + c + LN__PF_AHEAD), _MM_HINT_T0);
+                d1 = _mm512_sub_pd(ln__512_cvt_at(xr + c + 8), vk);
+            }
+            a0 = _mm512_add_pd(a0, d0), a1 = _mm512_add_pd(a1, d1);
+            q0 = _mm512_fmadd_pd(d0, d0, q0), q1 = _mm512_fmadd_pd(d1, d1, q1);
+        }
+        if (tail) { /* the last n mod 16 columns; masked-off lanes give d = 0, not −k */
+            __m512 v = _mm512_maskz_loadu_ps(tail, xr + c);
+            if (res) {
+                v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(tail, rr + c));
+                _mm512_mask_storeu_ps(sr + c, tail, v);
+            }
+            d0 = _mm512_maskz_sub_pd((__mmask8)(tail & 0xFF), ln__512_lo(v), vk);
+            d1 = _mm512_maskz_sub_pd((__mmask8)(tail >> 8), ln__512_hi(v), vk);
+            a0 = _mm512_add_pd(a0, d0), a1 = _mm512_add_pd(a1, d1);
+            q0 = _mm512_fmadd_pd(d0, d0, q0), q1 = _mm512_fmadd_pd(d1, d1, q1);
+        }
+        sd[i] = _mm512_add_pd(a0, a1);
+        sq[i] = _mm512_add_pd(q0, q1);
+    }
+    ln__512_stats8(sd, sq, kf, n, eps, rms, mhi, mlo, rsf);
+    for (i = 0; i < nr; i++) { /* y = ((v − mhi) − mlo)·rstd·γ + β, v = x or the stored sum */
+        const __m512 vh = _mm512_set1_ps(mhi[i]), vl = _mm512_set1_ps(mlo[i]),
+                     vr = _mm512_set1_ps(rsf[i]);
+        const float *src = res ? sum + i * n : x + i * n;
+        for (c = 0; c < full; c += 16)
+            ln__512_norm_step(y + i * n, src, c, 0xFFFF, LN__ST_PLAIN, vh, vl, vr, gamma, beta);
+        if (tail)
+            ln__512_norm_step(y + i * n, src, c, tail, LN__ST_MASKED, vh, vl, vr, gamma, beta);
+        if (mean) mean[i] = mhi[i];
+        if (rstd) rstd[i] = rsf[i];
+    }
+}
+/* LayerNorm with γ and β (the common case) and the fused add inlined apart, so their
+   sweeps have no per-vector tests */
+LN__AVX512_G void ln__avx512_fwd_batch8(float *y, float *sum, float *mean, float *rstd,
+                                        const float *x, const float *res, const float *gamma,
+                                        const float *beta, size_t nr, size_t n, float eps,
+                                        int rms, int ahead) {
+    if (!res && !rms && gamma && beta)
+        ln__512_fwd_batch8_body(y, NULL, mean, rstd, x, NULL, gamma, beta, nr, n, eps, 0,
+                                ahead);
+    else if (res)
+        ln__512_fwd_batch8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms,
+                                ahead);
+    else
+        ln__512_fwd_batch8_body(y, NULL, mean, rstd, x, NULL, gamma, beta, nr, n, eps, rms,
+                                ahead);
 }
 #ifdef LN__HAVE_AVX2 /* defined with the AVX2 kernels below */
 static __attribute__((target("avx2,fma"), noinline)) void
@@ -1074,9 +1191,13 @@ LN__AVX512_K void ln__avx512_fwd_rows8(float *y, float *sum, float *mean, float 
     else if (n < 32)
         ln__avx2_fwd_rows8(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, ahead);
 #endif
-    else
+    else if (n <= 32)
         ln__512_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, 2, 0,
                                ahead);
+    /* wider: LayerNorm with γ and β (the common case) and the fused add inlined apart, so
+       their sweeps have no per-vector tests */
+    else
+        ln__avx512_fwd_batch8(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, ahead);
 }
 
 /* acc += {g, g·x̃, x̃} for the double halves of g and of x̃ = x − mean */
@@ -1569,7 +1690,7 @@ LN__AVX512_G void ln__avx512_add_rounded(float *dst, const double *src, size_t n
 static const ln__kernels ln__kernels_avx512 = {
     ln__avx512_moments, ln__avx512_sqdev, ln__avx512_add, ln__avx512_norm,
     ln__avx512_norm_moments, ln__avx512_norm_add_moments, ln__avx512_fwd_rows8,
-    ln__avx512_bwd_sums, ln__avx512_bwd_apply, ln__avx512_bwd_params,
+    LN__BATCH8_COLS, ln__avx512_bwd_sums, ln__avx512_bwd_apply, ln__avx512_bwd_params,
     ln__avx512_bwd_narrow, ln__avx512_bwd_rows8, ln__avx512_bwd_apply_sums,
     ln__avx512_add_rounded};
 #endif /* LN__HAVE_AVX512 */
@@ -2304,7 +2425,7 @@ LN__AVX2_G void ln__avx2_add_rounded(float *dst, const double *src, size_t n) {
 
 static const ln__kernels ln__kernels_avx2 = {
     ln__avx2_moments, ln__avx2_sqdev, ln__avx2_add, ln__avx2_norm, ln__avx2_norm_moments,
-    ln__avx2_norm_add_moments, ln__avx2_fwd_rows8,
+    ln__avx2_norm_add_moments, ln__avx2_fwd_rows8, LN__ROWS8_COLS,
     ln__avx2_bwd_sums, ln__avx2_bwd_apply, ln__avx2_bwd_params, NULL, ln__avx2_bwd_rows8,
     ln__avx2_bwd_apply_sums, ln__avx2_add_rounded};
 #endif /* LN__HAVE_AVX2 */
@@ -2443,7 +2564,7 @@ static void ln__neon_bwd_apply(float *dx, double *pg, double *pb, const float *d
 }
 
 static const ln__kernels ln__kernels_neon = {
-    ln__neon_moments, ln__neon_sqdev, ln__neon_add, ln__neon_norm, NULL, NULL, NULL,
+    ln__neon_moments, ln__neon_sqdev, ln__neon_add, ln__neon_norm, NULL, NULL, NULL, 0,
     ln__neon_bwd_sums, ln__neon_bwd_apply, NULL, NULL, NULL, NULL, ln__scalar_add_rounded};
 #endif /* LN__HAVE_NEON */
 
@@ -2711,13 +2832,6 @@ LN__INLINE float ln__job_mean(const ln__bwd_job *j, size_t r) {
     return j->rms ? 0.0f : j->mean[r];
 }
 
-/* How far ahead of a row sweep that reads from memory the pipelined rows prefetch: 3 KiB.
-   Measured against a whole row ahead: 4096 columns 0.91-0.95x the time (forward and
-   backward), 128 columns 0.86-0.95x, 256 0.93-0.97x, 512 1.00-1.02x, and the backward's
-   80-100 columns 0.89-0.91x; 1-2 KiB and 4-6 KiB fell in between. The forward's rows
-   under 128 columns don't prefetch (64: 1.12x slower); the backward's pipelined rows
-   (over 64) all do. */
-#define LN__PF_AHEAD 768
 /* The prefetch pointer of the sweep over row q + 1 (row q at p, rows up to r1): 3 KiB past
    that row's start, or NULL where the sweep would prefetch past the last row. */
 LN__INLINE const float *ln__pf_next(const float *p, size_t q, size_t r1, size_t n) {
@@ -2804,19 +2918,20 @@ LN__INLINE void ln__forward_pipe(const ln__kernels *K, const ln__fwd_job *j, siz
     }
 }
 
-/* Rows r0..r1 forward: rows of at most LN__ROWS8_COLS columns eight at a time (fwd_rows8);
-   the others software-pipelined where the path has norm_moments (norm_add_moments for the
+/* Rows r0..r1 forward: rows of at most fwd_rows8_cols columns eight at a time (fwd_rows8:
+   LN__ROWS8_COLS, or LN__BATCH8_COLS on AVX-512); the others software-pipelined where the path has norm_moments (norm_add_moments for the
    fused add), else one by one (ln__forward_row). */
 LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, size_t r0,
                                   size_t r1) {
     size_t r, n = j->cols;
-    if (K->fwd_rows8 && n <= LN__ROWS8_COLS && !j->stream) {
+    /* RMSNorm's rows of 33-128 stay pipelined: in batches they took 1.02-1.09x the time */
+    if (K->fwd_rows8 && n <= (j->rms ? LN__ROWS8_COLS : K->fwd_rows8_cols) && !j->stream) {
         for (r = r0; r < r1; r += 8) {
             size_t off = r * n;
             K->fwd_rows8(j->y + off, j->sum ? j->sum + off : NULL, j->mean ? j->mean + r : NULL,
                          j->rstd ? j->rstd + r : NULL, j->x + off, j->res ? j->res + off : NULL,
                          j->gamma, j->beta, r1 - r < 8 ? r1 - r : 8, n, j->eps, j->rms,
-                         r + 16 <= r1);
+                         r + 16 <= r1 && (r + 8) * n + LN__PF_AHEAD <= r1 * n);
         }
         return;
     }

@@ -1020,6 +1020,22 @@ static void test_shapes(Rng *rng)
             C.fam = off == 3 ? FAM_MEAN1E4 : FAM_N01;
             run_case(&C, rng);
         }
+    /* rows of 33-128 columns go eight at a time on AVX-512 (two sweeps over the batch):
+       full and partial batches, tails of 1-15 columns, enough rows to prefetch ahead */
+    C.tag = "row batches";
+    for (i = 0; i < 7; i++) {
+        static const size_t bc[] = {33, 47, 64, 100, 127, 128, 129};
+        static const size_t br[] = {8, 9, 15, 300};
+        for (off = 0; off < 4; off++) {
+            C.cols = bc[i];
+            C.rows = br[off];
+            C.off = (i + off) % 4;
+            C.affine = off != 1;
+            C.fam = off == 2 ? FAM_MEAN1E4 : FAM_N01;
+            run_case(&C, rng);
+        }
+    }
+    C.fam = FAM_N01;
     /* a 1-float offset on wide and tall inputs too (alignment peeling in long loops) */
     C.tag = "wide";
     C.fam = FAM_N01;
