@@ -985,7 +985,7 @@ LN__AVX512_K void ln__512_row_moments(__m512 v, __mmask16 mh, __m512d k, __m512d
 /* The statistics of eight rows as the lanes of double vectors, from each row's lanes of
    Σd, Σd² (sd[i], sq[i]; d = x − k, k = kf[i], the row's first value; RMSNorm: k = 0):
    one division and square root for eight rows, not one each (which held rows of up to 32
-   columns to 10-30% of streaming, 64 to ~85%).
+   columns to 10-30% of streaming, and 64 to about 89% in the pipelined rows).
        mean = k + S/n,  M2 = Q − S·(S/n) (>= 0),  rstd = 1/sqrt(M2/n + eps)
    into mean = mhi + mlo and rsf. Lanes never mix rows, so a row's bits do not depend on
    its place in the batch. */
