@@ -1194,9 +1194,7 @@ LN__AVX512_K void ln__avx512_fwd_rows8(float *y, float *sum, float *mean, float 
     else if (n <= 32)
         ln__512_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, 2, 0,
                                ahead);
-    /* wider: LayerNorm with γ and β (the common case) and the fused add inlined apart, so
-       their sweeps have no per-vector tests */
-    else
+    else /* wider rows do not fit in registers: two sweeps over the batch */
         ln__avx512_fwd_batch8(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, ahead);
 }
 
@@ -2918,13 +2916,13 @@ LN__INLINE void ln__forward_pipe(const ln__kernels *K, const ln__fwd_job *j, siz
     }
 }
 
-/* Rows r0..r1 forward: rows of at most fwd_rows8_cols columns eight at a time (fwd_rows8:
-   LN__ROWS8_COLS, or LN__BATCH8_COLS on AVX-512); the others software-pipelined where the path has norm_moments (norm_add_moments for the
-   fused add), else one by one (ln__forward_row). */
+/* Rows r0..r1 forward: rows of at most fwd_rows8_cols columns eight at a time (fwd_rows8;
+   RMSNorm's only up to LN__ROWS8_COLS, see LN__BATCH8_COLS); the others software-pipelined
+   where the path has norm_moments (norm_add_moments for the fused add), else one by one
+   (ln__forward_row). */
 LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, size_t r0,
                                   size_t r1) {
     size_t r, n = j->cols;
-    /* RMSNorm's rows of 33-128 stay pipelined: in batches they took 1.02-1.09x the time */
     if (K->fwd_rows8 && n <= (j->rms ? LN__ROWS8_COLS : K->fwd_rows8_cols) && !j->stream) {
         for (r = r0; r < r1; r += 8) {
             size_t off = r * n;

@@ -992,7 +992,9 @@ static void test_shapes(Rng *rng)
     static const size_t widths[] = {7,   8,   9,   15,  16,  17,   31,   32,  33,
                                     63,  64,  65,  127, 128, 129,  255,  256, 257,
                                     511, 512, 513, 1023, 1024, 1025};
-    size_t c, i, off;
+    static const size_t batch_cols[] = {33, 47, 64, 100, 127, 128, 129};
+    static const size_t batch_rows[] = {8, 9, 15, 300};
+    size_t c, i, r, off;
     Case C;
     int quick = test_quick();
     memset(&C, 0, sizeof C);
@@ -1023,19 +1025,15 @@ static void test_shapes(Rng *rng)
     /* rows of 33-128 columns go eight at a time on AVX-512 (two sweeps over the batch):
        full and partial batches, tails of 1-15 columns, enough rows to prefetch ahead */
     C.tag = "row batches";
-    for (i = 0; i < 7; i++) {
-        static const size_t bc[] = {33, 47, 64, 100, 127, 128, 129};
-        static const size_t br[] = {8, 9, 15, 300};
-        for (off = 0; off < 4; off++) {
-            C.cols = bc[i];
-            C.rows = br[off];
-            C.off = (i + off) % 4;
-            C.affine = off != 1;
-            C.fam = off == 2 ? FAM_MEAN1E4 : FAM_N01;
+    for (i = 0; i < sizeof batch_cols / sizeof batch_cols[0]; i++)
+        for (r = 0; r < sizeof batch_rows / sizeof batch_rows[0]; r++) {
+            C.cols = batch_cols[i];
+            C.rows = batch_rows[r];
+            C.off = (i + r) % 4;
+            C.affine = r != 1;
+            C.fam = r == 2 ? FAM_MEAN1E4 : FAM_N01;
             run_case(&C, rng);
         }
-    }
-    C.fam = FAM_N01;
     /* a 1-float offset on wide and tall inputs too (alignment peeling in long loops) */
     C.tag = "wide";
     C.fam = FAM_N01;
