@@ -376,6 +376,13 @@ accuracy. Include the implementation first, or give it a file of its own."
 /* Rows of at most this many columns go eight at a time through fwd_rows8 / bwd_rows8
    (paths that have them), their statistics computed together */
 #define LN__ROWS8_COLS 32
+/* ...but the AVX-512 backward's only up to 16 (one vector a row); wider rows take the
+   pipelined rows, which on AMD Zen 4 (AVX-512 on 256-bit units, so this backward is
+   bound by its arithmetic) measured 0.78x the time at 32 columns, 0.95x at 28, 0.97x at
+   24 and 1.01x at 20 (1 thread, out of cache, medians of 5 alternating runs). The same
+   runs put AVX2's eight-row batches ahead up to 32 (pipelined: 1.19x at 24), so AVX2
+   keeps LN__ROWS8_COLS. */
+#define LN__BWD_ROWS8_COLS_512 16
 /* ...and in LayerNorm's forward on the AVX-512 path, rows of up to this many
    (ln__512_fwd_batch8_body). Against the pipelined rows (in-process, both link orders,
    medians of 6-12 runs, 1 thread): 48 columns 0.89x the time, 64 0.91-0.97x, 100 0.90x,
@@ -395,7 +402,7 @@ accuracy. Include the implementation first, or give it a file of its own."
 #define LN__DX_ACC 1      /* dx += t instead of dx = t */
 #define LN__PARAM_FIRST 2 /* pg = term instead of pg += term (first row of a sum) */
 #define LN__STREAM 4      /* non-temporal stores for dx / y */
-#define LN__AHEAD8 8      /* rows 8 rows ahead exist (bwd_narrow prefetches them) */
+#define LN__AHEAD8 8      /* rows 8 rows ahead exist (bwd_rows8 prefetches them) */
 
 /* Per-row backward coefficients: dx = a·g + b + c·x̂ with g = γ·dy and
    x̂ = ((x − mean) − delta)·rstd (float, for dx) or x̂ = (x − shift)·rstd (double, for dγ:
@@ -475,19 +482,14 @@ typedef struct ln__kernels {
        row. */
     void (*bwd_params)(double *pg, double *pb, const float *dy, const float *x, size_t n,
                        size_t ld, size_t rows, const double *rs, const double *hb, int first);
-    /* rows of n <= 64: the coefficients into *k and dx (if asked), the row kept in
-       registers between the two; the bits of bwd_sums then bwd_apply without dγ/dβ.
-       NULL: the path uses those two. */
-    void (*bwd_narrow)(ln__bwd_coef *k, float *dx, const float *dy, const float *x,
-                       const float *gamma, size_t n, float mean, float rstd, int rms,
-                       int flags);
-    /* rows of n <= 32, nr <= 8 of them: ln__backward_coef and dx (if asked) of each, the
-       rows' coefficients computed together, and their dγ/dβ terms into pg, pb (if not
-       NULL; LN__PARAM_FIRST: row 0 stores) with the bits of bwd_params; per row rs = rstd
-       and hb. mean NULL: RMSNorm. NULL: the path goes row by row. */
+    /* rows of n <= bwd_rows8_cols, nr <= 8 of them: ln__backward_coef and dx (if asked) of
+       each, the rows' coefficients computed together, and their dγ/dβ terms into pg, pb
+       (if not NULL; LN__PARAM_FIRST: row 0 stores) with the bits of bwd_params; per row
+       rs = rstd and hb. mean NULL: RMSNorm. NULL: the path goes row by row. */
     void (*bwd_rows8)(double *rs, double *hb, float *dx, double *pg, double *pb,
                       const float *dy, const float *x, const float *gamma, const float *mean,
                       const float *rstd, size_t nr, size_t n, int flags);
+    size_t bwd_rows8_cols;
     /* bwd_apply of this row (dx only, plain stores) interleaved with bwd_sums of the next
        (dyn, xn, about meann), so the next row streams in from memory while this one is
        written; pf_x, pf_dy: where to prefetch, as norm_moments' pf (with LN__DX_ACC the
@@ -604,7 +606,7 @@ LN__VECTORIZE static void ln__scalar_add_rounded(float *dst, const double *src, 
 
 static const ln__kernels ln__kernels_scalar = {
     ln__scalar_moments, ln__scalar_sqdev, ln__scalar_add, ln__scalar_norm, NULL, NULL, NULL, 0,
-    ln__scalar_bwd_sums, ln__scalar_bwd_apply, NULL, NULL, NULL, NULL, ln__scalar_add_rounded};
+    ln__scalar_bwd_sums, ln__scalar_bwd_apply, NULL, NULL, 0, NULL, ln__scalar_add_rounded};
 
 /* ---- 3. SIMD kernels --------------------------------------------------------------------
    Same math as section 2, element for element; sums use several double accumulators.
@@ -1420,68 +1422,6 @@ LN__AVX512_G void ln__avx512_bwd_params(double *pg, double *pb, const float *dy,
     else ln__512_params_body(NULL, pb, dy, x, n, ld, rows, rs, hb, first);
 }
 
-/* one vector of the narrow kernel's dx, as ln__512_bwd_step computes it */
-LN__AVX512_K void ln__512_narrow_dx(float *dx, __m512 g, __m512 xv, __mmask16 m,
-                                    const ln__bwd_coef *c, int flags) {
-    __m512 t = ln__512_dx_value(g, xv, c);
-    if (m == 0xFFFF) { /* plain store: a masked one is much slower when dx is not cached */
-        if (flags & LN__DX_ACC) t = _mm512_add_ps(_mm512_loadu_ps(dx), t);
-        _mm512_storeu_ps(dx, t);
-    } else if (m) {
-        if (flags & LN__DX_ACC) t = _mm512_add_ps(_mm512_maskz_loadu_ps(m, dx), t);
-        _mm512_mask_storeu_ps(dx, m, t);
-    }
-}
-/* Rows of at most 64 columns: x and dy are loaded once, into registers, for both the sums
-   and dx. The operations and their order are those of bwd_sums then bwd_apply (a vector
-   past the row adds only zeros, which leaves the sums' bits alone), so the same bits. */
-LN__AVX512_K void ln__avx512_bwd_narrow(ln__bwd_coef *k, float *dx, const float *dy,
-                                        const float *x, const float *gamma, size_t n,
-                                        float mean, float rstd, int rms, int flags) {
-    const __mmask16 m0 = ln__512_mask_at(n, 0), m1 = ln__512_mask_at(n, 1),
-                    m2 = ln__512_mask_at(n, 2), m3 = ln__512_mask_at(n, 3);
-    __m512 d0 = _mm512_maskz_loadu_ps(m0, dy), d1 = _mm512_maskz_loadu_ps(m1, dy + 16);
-    __m512 d2 = _mm512_maskz_loadu_ps(m2, dy + 32), d3 = _mm512_maskz_loadu_ps(m3, dy + 48);
-    __m512 x0 = _mm512_maskz_loadu_ps(m0, x), x1 = _mm512_maskz_loadu_ps(m1, x + 16);
-    __m512 x2 = _mm512_maskz_loadu_ps(m2, x + 32), x3 = _mm512_maskz_loadu_ps(m3, x + 48);
-    double s[3] = {0, 0, 0};
-    if (flags & LN__AHEAD8) {
-        /* ask for the row 8 rows ahead (x, dy, and dx for writing): measured faster than
-           the hardware prefetcher alone, and than 2 or 32 rows ahead */
-        size_t i;
-        for (i = 0; i < n; i += 16) {
-            _mm_prefetch((const char *)(x + 8 * n + i), _MM_HINT_T0);
-            _mm_prefetch((const char *)(dy + 8 * n + i), _MM_HINT_T0);
-            if (dx) __builtin_prefetch(dx + 8 * n + i, 1, 3);
-        }
-    }
-    if (gamma) {
-        d0 = _mm512_mul_ps(_mm512_maskz_loadu_ps(m0, gamma), d0); /* now g = γ·dy */
-        d1 = _mm512_mul_ps(_mm512_maskz_loadu_ps(m1, gamma + 16), d1);
-        d2 = _mm512_mul_ps(_mm512_maskz_loadu_ps(m2, gamma + 32), d2);
-        d3 = _mm512_mul_ps(_mm512_maskz_loadu_ps(m3, gamma + 48), d3);
-    }
-    if (dx || !rms) {
-        const __m512d vmean = _mm512_set1_pd((double)mean);
-        __m512d acc[6];
-        int j;
-        for (j = 0; j < 6; j++) acc[j] = _mm512_setzero_pd();
-        ln__512_sums_step(acc, d0, x0, vmean, m0);
-        ln__512_sums_step(acc, d1, x1, vmean, m1);
-        ln__512_sums_step(acc, d2, x2, vmean, m2);
-        ln__512_sums_step(acc, d3, x3, vmean, m3);
-        ln__512_sums_out(acc, s);
-    }
-    ln__coef_from_sums(k, s, mean, rstd, n, rms);
-    if (dx) {
-        const ln__bwd_coef c = *k;
-        ln__512_narrow_dx(dx, d0, x0, m0, &c, flags);
-        ln__512_narrow_dx(dx + 16, d1, x1, m1, &c, flags);
-        ln__512_narrow_dx(dx + 32, d2, x2, m2, &c, flags);
-        ln__512_narrow_dx(dx + 48, d3, x3, m3, &c, flags);
-    }
-}
-
 /* a = { Σ g, Σ g·x̃, Σ x̃ } over the lanes of one vector of a row, x̃ = x − mean in double
    (exact; masked lanes 0), summed within each double lane. at: where xv was loaded from
    in full, or NULL; its halves then convert from there (L1) with no extract, which made
@@ -1619,12 +1559,10 @@ LN__AVX512_G void ln__avx512_bwd_rows8(double *rs, double *hb, float *dx, double
                                        double *pb, const float *dy, const float *x,
                                        const float *gamma, const float *mean,
                                        const float *rstd, size_t nr, size_t n, int flags) {
-    if (n <= 8) /* half a vector per row, one, or two: constants in each inlined body */
+    if (n <= 8) /* half a vector per row, or one: constants in each inlined body */
         ln__512_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 1, 1);
-    else if (n <= 16)
-        ln__512_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 1, 0);
     else
-        ln__512_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 2, 0);
+        ln__512_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 1, 0);
 }
 
 /* bwd_apply (dx only, plain stores) of this row and bwd_sums of the next in one loop:
@@ -1689,7 +1627,7 @@ static const ln__kernels ln__kernels_avx512 = {
     ln__avx512_moments, ln__avx512_sqdev, ln__avx512_add, ln__avx512_norm,
     ln__avx512_norm_moments, ln__avx512_norm_add_moments, ln__avx512_fwd_rows8,
     LN__BATCH8_COLS, ln__avx512_bwd_sums, ln__avx512_bwd_apply, ln__avx512_bwd_params,
-    ln__avx512_bwd_narrow, ln__avx512_bwd_rows8, ln__avx512_bwd_apply_sums,
+    ln__avx512_bwd_rows8, LN__BWD_ROWS8_COLS_512, ln__avx512_bwd_apply_sums,
     ln__avx512_add_rounded};
 #endif /* LN__HAVE_AVX512 */
 
@@ -2424,8 +2362,8 @@ LN__AVX2_G void ln__avx2_add_rounded(float *dst, const double *src, size_t n) {
 static const ln__kernels ln__kernels_avx2 = {
     ln__avx2_moments, ln__avx2_sqdev, ln__avx2_add, ln__avx2_norm, ln__avx2_norm_moments,
     ln__avx2_norm_add_moments, ln__avx2_fwd_rows8, LN__ROWS8_COLS,
-    ln__avx2_bwd_sums, ln__avx2_bwd_apply, ln__avx2_bwd_params, NULL, ln__avx2_bwd_rows8,
-    ln__avx2_bwd_apply_sums, ln__avx2_add_rounded};
+    ln__avx2_bwd_sums, ln__avx2_bwd_apply, ln__avx2_bwd_params, ln__avx2_bwd_rows8,
+    LN__ROWS8_COLS, ln__avx2_bwd_apply_sums, ln__avx2_add_rounded};
 #endif /* LN__HAVE_AVX2 */
 
 #ifdef LN__HAVE_NEON
@@ -2563,7 +2501,7 @@ static void ln__neon_bwd_apply(float *dx, double *pg, double *pb, const float *d
 
 static const ln__kernels ln__kernels_neon = {
     ln__neon_moments, ln__neon_sqdev, ln__neon_add, ln__neon_norm, NULL, NULL, NULL, 0,
-    ln__neon_bwd_sums, ln__neon_bwd_apply, NULL, NULL, NULL, NULL, ln__scalar_add_rounded};
+    ln__neon_bwd_sums, ln__neon_bwd_apply, NULL, NULL, 0, NULL, ln__scalar_add_rounded};
 #endif /* LN__HAVE_NEON */
 
 /* ---- 4. dispatch ------------------------------------------------------------------------ */
@@ -2957,12 +2895,16 @@ LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, si
 /* Rows r0..r1 add dy·x̂ and dy into pg, pb; with `first`, row r0 stores instead.
    Paths with bwd_params take rows in groups of about LN__GROUP_ELEMS elements: each row's
    sums and dx (the row read from memory once, then from cache: pipelined, dx of row q
-   with the sums of row q + 1, where the path has bwd_apply_sums; in registers for rows
-   of at most 64), then the group's dγ/dβ from the cache-resident rows, column tile by
-   column tile. Per column the rows add in order, so the bits are those of row by row.
-   Rows of at most LN__ROWS8_COLS columns go eight at a time through bwd_rows8, which adds
-   their dγ/dβ itself (the same operations, rows in order). In place with dγ/dβ, rows go
-   one by one (their dγ/dβ before their dx store).
+   with the sums of row q + 1, where the path has bwd_apply_sums), then the group's
+   dγ/dβ from the cache-resident rows, column tile by column tile. Per column the rows
+   add in order, so the bits are those of row by row. Rows of at most bwd_rows8_cols
+   columns go eight at a time through bwd_rows8, which adds their dγ/dβ itself (the same
+   operations, rows in order). In place with dγ/dβ, rows go one by one (their dγ/dβ
+   before their dx store).
+   (Rows of 17-64 columns had a kernel of their own on AVX-512 that kept the row in
+   registers between its sums and dx. On Zen 4 the pipelined rows took 0.74-0.84x its
+   time at 33-64 columns, out of cache, with and without dγ/dβ, RMSNorm and dx +=
+   alike, so they replaced it; both give the bits of bwd_sums then bwd_apply.)
    (The group's dγ/dβ then cost about 0.08 ns an element, on top of the memory time.
    Measured slower: taking them a vector at a time inside the next group's pipelined
    rows, 1.3-1.6x (column strips read down the rows, or the sums kept in pg/pb: loads
@@ -2980,11 +2922,9 @@ LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, d
                                    double *pb, size_t r0, size_t r1, int first) {
     size_t r, q, n = j->cols, g;
     double rs[LN__GROUP_ROWS], hb[LN__GROUP_ROWS]; /* per row of the group: x̂ = x·rs + hb */
-    int narrow = K->bwd_narrow && n <= 64 && !(j->flags & LN__STREAM);
-    int rows8 = K->bwd_rows8 && n <= LN__ROWS8_COLS && !(j->flags & LN__STREAM);
+    int rows8 = K->bwd_rows8 && n <= K->bwd_rows8_cols && !(j->flags & LN__STREAM);
     /* pipelined rows: dx of row q with the sums of row q + 1 (see bwd_apply_sums) */
-    int pipe = K->bwd_apply_sums && !narrow && j->dx &&
-               !(j->flags & LN__STREAM);
+    int pipe = K->bwd_apply_sums && j->dx && !(j->flags & LN__STREAM);
     ln__bwd_coef next;
     /* in place (dx == dy or dx == x), each row's dγ/dβ must be taken before its dx store */
     if (!K->bwd_params || ((pg || pb) && j->dx && (j->dx == j->dy || j->dx == j->x))) {
@@ -3041,10 +2981,7 @@ LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, d
                     K->bwd_apply(dx, NULL, NULL, j->dy + off, j->x + off, j->gamma, n, &k,
                                  j->flags);
                 }
-            } else if (narrow)
-                K->bwd_narrow(&k, dx, j->dy + off, j->x + off, j->gamma, n, ln__job_mean(j, q),
-                              j->rstd[q], j->rms, j->flags | (q + 8 < r1 ? LN__AHEAD8 : 0));
-            else
+            } else
                 ln__backward_row(K, &k, dx, NULL, NULL, j->dy + off, j->x + off, j->gamma,
                                  ln__job_mean(j, q), j->rstd[q], n, j->rms, j->flags,
                                  q + 1 < r1 && n <= LN__BLOCK);
