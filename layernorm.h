@@ -327,6 +327,7 @@ accuracy. Include the implementation first, or give it a file of its own."
 
 #if !defined(LAYERNORM_NO_SIMD) && (defined(__GNUC__) || defined(__clang__)) && \
     (defined(__x86_64__) || defined(_M_X64))
+#include <cpuid.h>
 #include <immintrin.h>
 #ifndef LAYERNORM_NO_AVX512
 #define LN__HAVE_AVX512 1
@@ -2586,6 +2587,49 @@ static const ln__kernels *ln__kernels_for(int path) {
     }
 }
 
+/* The forward's pipelined rows (ln__forward_pipe) pay at every width on AMD Zen 5, where
+   the kernels were tuned. On Zen 4 (AMD family 19h, AVX-512 on 256-bit units) narrower
+   rows go faster one by one (each row's moments from memory, then its y from L1); the
+   bits are the same either way. In-process A/B there (1 thread, out of cache, both link
+   orders), one by one over pipelined, time:
+     LayerNorm  256 columns 0.82-0.93x, 512 0.75-0.80x, 768 0.79-0.97x, 896 0.87-0.91x,
+                1024 1.02-1.07x, 2048 1.07-1.13x (at 1024-1536 the pipelined rows of
+                this header, with the choice compiled in, also took 1.02-1.05x the time
+                of the previous header's: code placement; at 2048-4096 1.00x)
+     RMSNorm    256 0.82-0.86x, 768 0.70x, 1024 0.70-0.71x, 2048 0.78-0.83x,
+                3072 0.85-0.97x, 4096 0.97-1.02x, 8192 1.08x
+     fused add  256 0.88-0.94x, 768 0.95-0.99x, 1024 0.98-1.01x, 2048 1.07-1.12x
+   So there rows go one by one below LN__PIPE_COLS_ZEN4 columns (RMSNorm's below
+   LN__PIPE_COLS_ZEN4_RMS). Zen 3, the same family without AVX-512 (AVX2 path; on Zen 4
+   the AVX2 path measured alike: 768 columns 0.70x, 4096 1.27x), is taken to behave as
+   Zen 4 does (not measured). */
+#define LN__PIPE_COLS_ZEN4 1024
+#define LN__PIPE_COLS_ZEN4_RMS 4096
+/* 0 before detection; 1: pipeline every width; 2: Zen 4's limits (tests set it to force
+   either) */
+static int ln__pipe_rule LN__UNUSED;
+/* The forward pipelines rows of at least this many columns (rms: RMSNorm without the
+   fused add). Only the x86 paths have pipelined forward kernels. */
+static size_t ln__fwd_pipe_cols(int rms) {
+#if defined(LN__HAVE_AVX512) || defined(LN__HAVE_AVX2)
+    int rule = __atomic_load_n(&ln__pipe_rule, __ATOMIC_RELAXED);
+    if (!rule) { /* AMD family 19h; racy first calls all store the same value */
+        unsigned a, b, c, d, family = 0;
+        if (__get_cpuid(0, &a, &b, &c, &d) && b == 0x68747541u && d == 0x69746e65u &&
+            c == 0x444d4163u && /* "AuthenticAMD" */ __get_cpuid(1, &a, &b, &c, &d)) {
+            family = (a >> 8) & 0xFu;
+            if (family == 0xFu) family += (a >> 20) & 0xFFu;
+        }
+        rule = family == 0x19u ? 2 : 1;
+        __atomic_store_n(&ln__pipe_rule, rule, __ATOMIC_RELAXED);
+    }
+    return rule == 1 ? 0 : rms ? LN__PIPE_COLS_ZEN4_RMS : LN__PIPE_COLS_ZEN4;
+#else
+    (void)rms;
+    return 0;
+#endif
+}
+
 /* ---- 5. row drivers and threading ------------------------------------------------------- */
 
 /* Threads for `units` independent pieces of `work` elements in all: one for small work (a
@@ -2754,6 +2798,7 @@ typedef struct ln__fwd_job {
     float *y, *sum, *mean, *rstd;
     const float *x, *res, *gamma, *beta;
     size_t cols;
+    size_t pipe_cols; /* rows of at least this many columns are pipelined (ln__fwd_pipe_cols) */
     float eps;
     int rms, stream;
 } ln__fwd_job;
@@ -2856,8 +2901,8 @@ LN__INLINE void ln__forward_pipe(const ln__kernels *K, const ln__fwd_job *j, siz
 
 /* Rows r0..r1 forward: rows of at most fwd_rows8_cols columns eight at a time (fwd_rows8;
    RMSNorm's only up to LN__ROWS8_COLS, see LN__BATCH8_COLS); the others software-pipelined
-   where the path has norm_moments (norm_add_moments for the fused add), else one by one
-   (ln__forward_row). */
+   where the path has norm_moments (norm_add_moments for the fused add) and the rows have
+   j->pipe_cols columns or more (ln__fwd_pipe_cols), else one by one (ln__forward_row). */
 LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, size_t r0,
                                   size_t r1) {
     size_t r, n = j->cols;
@@ -2871,7 +2916,7 @@ LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, si
         }
         return;
     }
-    if (!j->stream && r0 < r1) {
+    if (!j->stream && r0 < r1 && n >= j->pipe_cols) {
         if (!j->sum && K->norm_moments) {
             ln__forward_pipe(K, j, r0, r1, 0);
             return;
@@ -3047,6 +3092,7 @@ static void ln__forward_rows(int path, float *y, float *sum, float *mean, float 
     j.y = y, j.sum = sum, j.mean = mean, j.rstd = rstd, j.x = x, j.res = res;
     j.gamma = gamma, j.beta = beta, j.cols = cols, j.eps = eps, j.rms = rms;
     j.stream = ln__stream_for(rows * cols * sizeof(float));
+    j.pipe_cols = ln__fwd_pipe_cols(rms && !res);
     if (nt == 1) {
         R->forward(&j, 0, rows);
         ln__stream_fence(j.stream);

@@ -1730,6 +1730,71 @@ static void test_pipelined_kernels(Rng *rng)
 }
 
 /* ------------------------------------------------------------------------------------ */
+/* The forward goes row by row or pipelined by width, as the CPU measured faster        */
+/* (ln__fwd_pipe_cols): both must give the same bits, whichever rule this machine gets. */
+/* Every path, LayerNorm (with and without γ/β), RMSNorm and both fused adds, on widths */
+/* past the eight-row batches, with rows of one and several blocks (LN__BLOCK).         */
+
+static void test_forward_pipe_choice(Rng *rng)
+{
+    static const size_t widths[] = {129, 300, 768, 1000, 2048, 3000, 4100, 9000};
+    static const size_t nrows[] = {2, 5};
+    const int saved = ln__pipe_rule;
+    size_t wi, ri;
+    int k, v;
+    for (k = 0; k < N_ALL_PATHS; k++) {
+        int p = ALL_PATHS[k], bad = 0, checks = 0;
+        if (p == 0 || !path_usable(p)) continue;
+        for (wi = 0; wi < sizeof widths / sizeof widths[0]; wi++)
+            for (ri = 0; ri < sizeof nrows / sizeof nrows[0]; ri++) {
+                size_t rows = nrows[ri], n = widths[wi], e = rows * n;
+                float *x = falloc(e), *res = falloc(e), *g = falloc(n), *b = falloc(n);
+                float *y[2], *sum[2], *mean[2], *rstd[2];
+                int c;
+                fill_spread(x, e, rng);
+                fill_spread(res, e, rng);
+                fill_normal(g, n, 1, 0.1, rng);
+                fill_normal(b, n, 0, 0.1, rng);
+                for (c = 0; c < 2; c++) {
+                    y[c] = falloc(e), sum[c] = falloc(e);
+                    mean[c] = falloc(rows), rstd[c] = falloc(rows);
+                }
+                /* v: 0 LayerNorm, 1 without γ/β, 2 RMSNorm, 3 fused add, 4 fused add RMSNorm */
+                for (v = 0; v < 5; v++) {
+                    int rms = v == 2 || v == 4, add = v >= 3;
+                    for (c = 0; c < 2; c++) {
+                        ln__pipe_rule = c + 1; /* pipelined at every width; Zen 4's limits */
+                        fill_const(y[c], e, -1.0f);
+                        fill_const(sum[c], e, -1.0f);
+                        fill_const(mean[c], rows, -1.0f);
+                        fill_const(rstd[c], rows, -1.0f);
+                        ln__forward_rows(p, y[c], add ? sum[c] : NULL, rms ? NULL : mean[c],
+                                         rstd[c], x, add ? res : NULL, v == 1 ? NULL : g,
+                                         v == 1 || rms ? NULL : b, rows, n, EPS_DEFAULT, rms);
+                    }
+                    bad += !same_bits(y[0], y[1], e, NULL) || !same_bits(sum[0], sum[1], e, NULL) ||
+                           !same_bits(mean[0], mean[1], rows, NULL) ||
+                           !same_bits(rstd[0], rstd[1], rows, NULL);
+                    checks++;
+                }
+                for (c = 0; c < 2; c++) {
+                    free(y[c]);
+                    free(sum[c]);
+                    free(mean[c]);
+                    free(rstd[c]);
+                }
+                free(x);
+                free(res);
+                free(g);
+                free(b);
+            }
+        CHECK(bad == 0, "[%s] the forward pipelined and row by row differ in %d of %d cases",
+              path_label(p), bad, checks);
+    }
+    ln__pipe_rule = saved;
+}
+
+/* ------------------------------------------------------------------------------------ */
 /* Accumulation of dγ/dβ (+=).                                                          */
 /*  - two calls onto zeros: each call's sum is within the bound b = 4·FLT_EPSILON·max|ref|*/
 /*    of ref, and the second add rounds once more (0.5 ulp <= FLT_EPSILON·|2·ref_j|/2), */
@@ -2019,6 +2084,7 @@ SECTION(test_families, 107)
 SECTION(test_determinism, 108)
 SECTION(test_grouped_params_bits, 109)
 SECTION(test_pipelined_kernels, 110)
+SECTION(test_forward_pipe_choice, 111)
 
 int main(void)
 {
@@ -2042,6 +2108,7 @@ int main(void)
     test_run("dgamma/dbeta from row groups: bitwise those of row by row",
              sec_test_grouped_params_bits);
     test_run("pipelined kernels: bitwise their parts", sec_test_pipelined_kernels);
+    test_run("forward pipelined or row by row: the same bits", sec_test_forward_pipe_choice);
     test_run("dgamma/dbeta accumulate (+=)", sec_test_accumulate);
     test_run("NaN/Inf stay in their row", sec_test_nan_isolation);
     test_run("shapes vs float64 reference (every path)", sec_test_shapes);
