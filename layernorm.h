@@ -2600,17 +2600,22 @@ static const ln__kernels *ln__kernels_for(int path) {
                 3072 0.85-0.97x, 4096 0.97-1.02x, 8192 1.08x
      fused add  256 0.88-0.94x, 768 0.95-0.99x, 1024 0.98-1.01x, 2048 1.07-1.12x
    So there rows go one by one below LN__PIPE_COLS_ZEN4 columns (RMSNorm's below
-   LN__PIPE_COLS_ZEN4_RMS). Zen 3, the same family without AVX-512 (AVX2 path; on Zen 4
-   the AVX2 path measured alike: 768 columns 0.70x, 4096 1.27x), is taken to behave as
-   Zen 4 does (not measured). */
+   LN__PIPE_COLS_ZEN4_RMS), in calls whose x reaches LN__PIPE_ZEN4_BYTES: with the data
+   in cache LayerNorm's one by one lost (768 columns, the same buffers over and over:
+   1.25-1.30x the time in L2, 1.28x with 3 MiB of x in L3, 1.18-1.21x at 6 MiB,
+   0.88-0.96x at 12 MiB, 0.79-0.84x at 24 MiB), and so did the fused add's in L2 (1.05x;
+   0.96-0.99x at 3 MiB) and RMSNorm's (1.02x; 0.99x at 3 MiB, 0.70x at 12 MiB). Zen 3,
+   the same family without AVX-512 (the AVX2 path, which measured alike on Zen 4: 768
+   columns 0.70x, 4096 1.27x), is taken to behave as Zen 4 does (not measured). */
 #define LN__PIPE_COLS_ZEN4 1024
 #define LN__PIPE_COLS_ZEN4_RMS 4096
-/* 0 before detection; 1: pipeline every width; 2: Zen 4's limits (tests set it to force
-   either) */
+#define LN__PIPE_ZEN4_BYTES ((size_t)16 << 20)
+/* 0 before detection; 1: pipeline every width; 2: Zen 4's limits; 3 (tests, to cover
+   the rows one by one in small calls): Zen 4's limits at any size */
 static int ln__pipe_rule LN__UNUSED;
-/* The forward pipelines rows of at least this many columns (rms: RMSNorm without the
-   fused add). Only the x86 paths have pipelined forward kernels. */
-static size_t ln__fwd_pipe_cols(int rms) {
+/* The forward pipelines rows of at least this many columns: rms for RMSNorm, add for
+   the fused add, bytes of x. Only the x86 paths have pipelined forward kernels. */
+static size_t ln__fwd_pipe_cols(int rms, int add, size_t bytes) {
 #if defined(LN__HAVE_AVX512) || defined(LN__HAVE_AVX2)
     int rule = __atomic_load_n(&ln__pipe_rule, __ATOMIC_RELAXED);
     if (!rule) { /* AMD family 19h; racy first calls all store the same value */
@@ -2623,9 +2628,10 @@ static size_t ln__fwd_pipe_cols(int rms) {
         rule = family == 0x19u ? 2 : 1;
         __atomic_store_n(&ln__pipe_rule, rule, __ATOMIC_RELAXED);
     }
-    return rule == 1 ? 0 : rms ? LN__PIPE_COLS_ZEN4_RMS : LN__PIPE_COLS_ZEN4;
+    if (rule == 1 || (rule == 2 && bytes < LN__PIPE_ZEN4_BYTES)) return 0;
+    return rms && !add ? LN__PIPE_COLS_ZEN4_RMS : LN__PIPE_COLS_ZEN4;
 #else
-    (void)rms;
+    (void)rms, (void)add, (void)bytes;
     return 0;
 #endif
 }
@@ -3092,7 +3098,7 @@ static void ln__forward_rows(int path, float *y, float *sum, float *mean, float 
     j.y = y, j.sum = sum, j.mean = mean, j.rstd = rstd, j.x = x, j.res = res;
     j.gamma = gamma, j.beta = beta, j.cols = cols, j.eps = eps, j.rms = rms;
     j.stream = ln__stream_for(rows * cols * sizeof(float));
-    j.pipe_cols = ln__fwd_pipe_cols(rms && !res);
+    j.pipe_cols = ln__fwd_pipe_cols(rms, res != NULL, rows * cols * sizeof(float));
     if (nt == 1) {
         R->forward(&j, 0, rows);
         ln__stream_fence(j.stream);

@@ -1749,21 +1749,22 @@ static void test_forward_pipe_choice(Rng *rng)
             for (ri = 0; ri < sizeof nrows / sizeof nrows[0]; ri++) {
                 size_t rows = nrows[ri], n = widths[wi], e = rows * n;
                 float *x = falloc(e), *res = falloc(e), *g = falloc(n), *b = falloc(n);
-                float *y[2], *sum[2], *mean[2], *rstd[2];
+                float *y[3], *sum[3], *mean[3], *rstd[3];
                 int c;
                 fill_spread(x, e, rng);
                 fill_spread(res, e, rng);
                 fill_normal(g, n, 1, 0.1, rng);
                 fill_normal(b, n, 0, 0.1, rng);
-                for (c = 0; c < 2; c++) {
+                for (c = 0; c < 3; c++) {
                     y[c] = falloc(e), sum[c] = falloc(e);
                     mean[c] = falloc(rows), rstd[c] = falloc(rows);
                 }
                 /* v: 0 LayerNorm, 1 without γ/β, 2 RMSNorm, 3 fused add, 4 fused add RMSNorm */
                 for (v = 0; v < 5; v++) {
                     int rms = v == 2 || v == 4, add = v >= 3;
-                    for (c = 0; c < 2; c++) {
-                        ln__pipe_rule = c + 1; /* pipelined at every width; Zen 4's limits */
+                    for (c = 0; c < 3; c++) {
+                        /* pipelined at every width; Zen 4's limits, by size; at any size */
+                        ln__pipe_rule = c + 1;
                         fill_const(y[c], e, -1.0f);
                         fill_const(sum[c], e, -1.0f);
                         fill_const(mean[c], rows, -1.0f);
@@ -1772,12 +1773,15 @@ static void test_forward_pipe_choice(Rng *rng)
                                          rstd[c], x, add ? res : NULL, v == 1 ? NULL : g,
                                          v == 1 || rms ? NULL : b, rows, n, EPS_DEFAULT, rms);
                     }
-                    bad += !same_bits(y[0], y[1], e, NULL) || !same_bits(sum[0], sum[1], e, NULL) ||
-                           !same_bits(mean[0], mean[1], rows, NULL) ||
-                           !same_bits(rstd[0], rstd[1], rows, NULL);
-                    checks++;
+                    for (c = 1; c < 3; c++) {
+                        bad += !same_bits(y[0], y[c], e, NULL) ||
+                               !same_bits(sum[0], sum[c], e, NULL) ||
+                               !same_bits(mean[0], mean[c], rows, NULL) ||
+                               !same_bits(rstd[0], rstd[c], rows, NULL);
+                        checks++;
+                    }
                 }
-                for (c = 0; c < 2; c++) {
+                for (c = 0; c < 3; c++) {
                     free(y[c]);
                     free(sum[c]);
                     free(mean[c]);
