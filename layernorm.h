@@ -43,7 +43,10 @@
      x86 and ARM, other CPUs) the portable scalar path runs, with the same results and
      contracts (tested on i686 with x87 arithmetic and on armhf). Compile with
      -fopenmp to split large calls over omp_get_max_threads() threads; without it the
-     header is single-threaded and needs nothing else.
+     header is single-threaded and needs nothing else. On AMD family 19h (Zen 3/4) the
+     forward of a call whose x reaches 16 MiB takes rows narrower than 1024 columns
+     (RMSNorm: 4096) one at a time instead of pipelined, which measured faster there;
+     the bits are the same.
 
    DETERMINISM
      For a given code path (scalar, AVX2, AVX-512, NEON) every output is bitwise
