@@ -2955,10 +2955,11 @@ LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, si
    columns go eight at a time through bwd_rows8, which adds their dγ/dβ itself (the same
    operations, rows in order). In place with dγ/dβ, rows go one by one (their dγ/dβ
    before their dx store).
-   (Rows of 17-64 columns had a kernel of their own on AVX-512 that kept the row in
+   (Rows of 33-64 columns had a kernel of their own on AVX-512 that kept the row in
    registers between its sums and dx. On Zen 4 the pipelined rows took 0.74-0.84x its
-   time at 33-64 columns, out of cache, with and without dγ/dβ, RMSNorm and dx +=
-   alike, so they replaced it; both give the bits of bwd_sums then bwd_apply.)
+   time, out of cache, with and without dγ/dβ, RMSNorm and dx += alike, so they replaced
+   it; both give the bits of bwd_sums then bwd_apply. Rows of 17-32: see
+   LN__BWD_ROWS8_COLS_512.)
    (The group's dγ/dβ then cost about 0.08 ns an element, on top of the memory time.
    Measured slower: taking them a vector at a time inside the next group's pipelined
    rows, 1.3-1.6x (column strips read down the rows, or the sums kept in pg/pb: loads
