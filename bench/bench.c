@@ -488,7 +488,7 @@ static void report(FILE *f, int markdown, const char *cpu, const char *compiler,
 int main(int argc, char **argv)
 {
     int thr[2], nthr = 1, i;
-    char cpu[128];
+    char cpu[192];
     const char *isa = "x86-64 baseline (SSE2)", *compiler = "unknown", *flags = "unknown";
     double t0 = bu_now(), load0 = bu_loadavg(), load1, elapsed;
     for (i = 1; i < argc; i++) {

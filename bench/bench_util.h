@@ -211,25 +211,36 @@ BU_FN void bu_fmt_time(char *buf, size_t len, double s)
     else snprintf(buf, len, "%.1f ms", s * 1e3);
 }
 
+/* "model name (family F, model M)" from /proc/cpuinfo: a virtual machine's model name
+   may say only "AMD EPYC", and the family tells Zen 4 (25) from Zen 5 (26). */
 BU_FN void bu_cpu_name(char *buf, size_t len)
 {
     FILE *f = fopen("/proc/cpuinfo", "r");
-    char line[256];
+    char line[256], name[128] = "unknown CPU";
+    int family = -1, model = -1;
     snprintf(buf, len, "unknown CPU");
     if (!f) return;
     while (fgets(line, sizeof line, f)) {
+        char *p = strchr(line, ':');
+        if (line[0] == '\n') break; /* the first processor's block only */
+        if (!p) continue;
         if (strncmp(line, "model name", 10) == 0) {
-            char *p = strchr(line, ':');
-            if (p) {
-                p++;
-                while (*p == ' ' || *p == '\t') p++;
-                p[strcspn(p, "\n")] = 0;
-                snprintf(buf, len, "%s", p);
-            }
-            break;
+            p++;
+            while (*p == ' ' || *p == '\t') p++;
+            p[strcspn(p, "\n")] = 0;
+            snprintf(name, sizeof name, "%s", p);
+        } else if (strncmp(line, "cpu family", 10) == 0 && family < 0) {
+            family = atoi(p + 1);
+        } else if (strncmp(line, "model", 5) == 0 && (line[5] == ' ' || line[5] == '\t') &&
+                   model < 0) {
+            model = atoi(p + 1);
         }
     }
     fclose(f);
+    if (family >= 0 && model >= 0)
+        snprintf(buf, len, "%s (family %d, model %d)", name, family, model);
+    else
+        snprintf(buf, len, "%s", name);
 }
 
 /* The 1-minute load average (-1 if unknown): other programs on the machine make the

@@ -465,7 +465,7 @@ static bu_table speed_t, acc_t;
 int main(int argc, char **argv)
 {
     int thr[2], nthr = 1;
-    char cpu[128];
+    char cpu[192];
     double load0 = bu_loadavg();
     // PyTorch allocates its outputs on every call; glibc would map large ones fresh from
     // the kernel each time and page-fault them in (on some VMs ~25 us per 4 KiB page),
