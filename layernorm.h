@@ -34,7 +34,7 @@
      LAYERNORM_PARALLEL_MIN elements (rows·cols) from which a call uses OpenMP threads
                             (default 131072)
      LAYERNORM_STREAM_MIN   output bytes from which stores bypass the cache (non-temporal);
-                            default: never (it measured slower on the machine we tuned on)
+                            default: by CPU (never, but on AMD Zen 3/4: see below)
 
    SIMD AND THREADS
      On x86-64 with GCC or Clang the AVX-512 and AVX2+FMA kernels are compiled with
@@ -43,10 +43,12 @@
      x86 and ARM, other CPUs) the portable scalar path runs, with the same results and
      contracts (tested on i686 with x87 arithmetic and on armhf). Compile with
      -fopenmp to split large calls over omp_get_max_threads() threads; without it the
-     header is single-threaded and needs nothing else. On AMD family 19h (Zen 3/4) the
-     forward of a call whose x reaches 16 MiB takes rows narrower than 1024 columns
-     (RMSNorm: 4096) one at a time instead of pipelined, which measured faster there;
-     the bits are the same.
+     header is single-threaded and needs nothing else. On AMD family 19h (Zen 3/4), in a
+     call whose x reaches 16 MiB, the forward takes rows narrower than 1024 columns
+     (RMSNorm: 4096) one at a time instead of pipelined, and y and dx are stored
+     non-temporally from 768 columns on (forward; RMSNorm's from 4096) and 512
+     (backward, but not dx +=), unless LAYERNORM_STREAM_MIN is set: each measured faster
+     there. The bits are the same either way.
 
    DETERMINISM
      For a given code path (scalar, AVX2, AVX-512, NEON) every output is bitwise
@@ -219,8 +221,9 @@ LNDEF const char *ln_path_name(int path);
 #ifndef LAYERNORM_PARALLEL_MIN
 #define LAYERNORM_PARALLEL_MIN 131072
 #endif
-#ifndef LAYERNORM_STREAM_MIN /* off by default: measured slower on AMD Zen 5 (see README) */
+#ifndef LAYERNORM_STREAM_MIN /* default: by CPU (ln__stream_for) */
 #define LAYERNORM_STREAM_MIN ((size_t)-1)
+#define LN__STREAM_BY_CPU 1
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -2616,12 +2619,11 @@ static const ln__kernels *ln__kernels_for(int path) {
 /* 0 before detection; 1: pipeline every width; 2: Zen 4's limits; 3 (tests, to cover
    the rows one by one in small calls): Zen 4's limits at any size */
 static int ln__pipe_rule LN__UNUSED;
-/* The forward pipelines rows of at least this many columns: rms for RMSNorm, add for
-   the fused add, bytes of x. Only the x86 paths have pipelined forward kernels. */
-static size_t ln__fwd_pipe_cols(int rms, int add, size_t bytes) {
+/* The rule for this CPU (AMD family 19h: 2), read once */
 #if defined(LN__HAVE_AVX512) || defined(LN__HAVE_AVX2)
+static int ln__cpu_rule(void) {
     int rule = __atomic_load_n(&ln__pipe_rule, __ATOMIC_RELAXED);
-    if (!rule) { /* AMD family 19h; racy first calls all store the same value */
+    if (!rule) { /* racy first calls all store the same value */
         unsigned a, b, c, d, family = 0;
         if (__get_cpuid(0, &a, &b, &c, &d) && b == 0x68747541u && d == 0x69746e65u &&
             c == 0x444d4163u && /* "AuthenticAMD" */ __get_cpuid(1, &a, &b, &c, &d)) {
@@ -2631,11 +2633,54 @@ static size_t ln__fwd_pipe_cols(int rms, int add, size_t bytes) {
         rule = family == 0x19u ? 2 : 1;
         __atomic_store_n(&ln__pipe_rule, rule, __ATOMIC_RELAXED);
     }
-    if (rule == 1 || (rule == 2 && bytes < LN__PIPE_ZEN4_BYTES)) return 0;
-    return rms && !add ? LN__PIPE_COLS_ZEN4_RMS : LN__PIPE_COLS_ZEN4;
+    return rule;
+}
+#endif
+/* Zen 4's limits apply to this call (bytes of x). Only the x86 paths have pipelined
+   forward kernels and non-temporal stores. */
+static int ln__zen4_call(size_t bytes) {
+#if defined(LN__HAVE_AVX512) || defined(LN__HAVE_AVX2)
+    int rule = ln__cpu_rule();
+    return rule == 3 || (rule == 2 && bytes >= LN__PIPE_ZEN4_BYTES);
 #else
-    (void)rms, (void)add, (void)bytes;
+    (void)bytes;
     return 0;
+#endif
+}
+/* The forward pipelines rows of at least this many columns: rms for RMSNorm, add for
+   the fused add, bytes of x */
+static size_t ln__fwd_pipe_cols(int rms, int add, size_t bytes) {
+    if (!ln__zen4_call(bytes)) return 0;
+    return rms && !add ? LN__PIPE_COLS_ZEN4_RMS : LN__PIPE_COLS_ZEN4;
+}
+
+/* Non-temporal stores for y / dx: from LAYERNORM_STREAM_MIN output bytes if the user set
+   it; else by CPU. On Zen 5 they measured slower (the previous default: never). On Zen 4,
+   in calls under Zen 4's limits (ln__zen4_call), in-process A/B, 1 thread, out of cache,
+   with over without (the forward without them as chosen above), time:
+     forward    512 columns 1.15-1.32x, 768 0.84-0.99x, 1024 0.60-0.69x, 2048 0.76-0.77x,
+                4096 0.68-0.71x, 8192 0.67-0.69x, 1048576 0.77-0.79x; 64 2.7x, 16 2.4x
+     RMSNorm    768 1.13-1.19x, 4096 0.64-0.71x;   fused add 768 0.94-0.97x, 4096 0.85x
+     backward   256 1.09-1.14x, 512 0.88-0.90x, 768 0.80x, 1024 0.80-0.82x, 2048 0.88-0.91x,
+                4096 0.93-0.96x, 8192 0.91-0.95x, 1048576 0.90-0.93x; 64 2.0x, 16 1.5x
+     RMSNorm's  768 0.77-0.83x, 4096 0.89-0.92x
+     dx +=      768 0.87x, but 4096 1.33-1.35x
+   So there: the forward from LN__STREAM_COLS_ZEN4 columns (RMSNorm's from
+   LN__PIPE_COLS_ZEN4_RMS), the backward from LN__STREAM_COLS_ZEN4_BWD, the
+   accumulating backward never. what: 0 forward, 1 RMSNorm's forward (no fused add),
+   2 backward, 3 backward with dx +=. */
+#define LN__STREAM_COLS_ZEN4 768
+#define LN__STREAM_COLS_ZEN4_BWD 512
+static int ln__stream_for(size_t bytes, size_t cols, int what) {
+#ifdef LN__STREAM_BY_CPU
+    if (what == 3 || !ln__zen4_call(bytes)) return 0;
+    return cols >= (what == 1   ? (size_t)LN__PIPE_COLS_ZEN4_RMS
+                    : what == 2 ? (size_t)LN__STREAM_COLS_ZEN4_BWD
+                                : (size_t)LN__STREAM_COLS_ZEN4);
+#else
+    const size_t min = (size_t)(LAYERNORM_STREAM_MIN); /* a variable: no "always true" for 0 */
+    (void)cols, (void)what;
+    return bytes >= min;
 #endif
 }
 
@@ -2673,12 +2718,6 @@ static int ln__team_size(void) {
 #else
     return 1;
 #endif
-}
-
-/* Stream (non-temporal stores) an output of this many bytes? */
-static int ln__stream_for(size_t bytes) {
-    const size_t min = (size_t)(LAYERNORM_STREAM_MIN); /* a variable: no "always true" for 0 */
-    return bytes >= min;
 }
 
 /* Non-temporal stores are weakly ordered: fence them before another thread reads. */
@@ -3101,7 +3140,7 @@ static void ln__forward_rows(int path, float *y, float *sum, float *mean, float 
     int nt = ln__threads(rows, rows * cols);
     j.y = y, j.sum = sum, j.mean = mean, j.rstd = rstd, j.x = x, j.res = res;
     j.gamma = gamma, j.beta = beta, j.cols = cols, j.eps = eps, j.rms = rms;
-    j.stream = ln__stream_for(rows * cols * sizeof(float));
+    j.stream = ln__stream_for(rows * cols * sizeof(float), cols, rms && !res);
     j.pipe_cols = ln__fwd_pipe_cols(rms, res != NULL, rows * cols * sizeof(float));
     if (nt == 1) {
         R->forward(&j, 0, rows);
@@ -3261,7 +3300,7 @@ static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
                              int rms, int acc) {
     const ln__kernels *K = ln__kernels_for(path);
     const ln__ranges *R = ln__ranges_for(path);
-    int stream = dx && ln__stream_for(rows * cols * sizeof(float));
+    int stream = dx && ln__stream_for(rows * cols * sizeof(float), cols, acc ? 3 : 2);
     int flags = (acc ? LN__DX_ACC : 0) | (stream ? LN__STREAM : 0);
     size_t chunk = ln__chunk_rows(rows, cols), nch = (rows + chunk - 1) / chunk;
     size_t lo, hi;

@@ -1730,10 +1730,12 @@ static void test_pipelined_kernels(Rng *rng)
 }
 
 /* ------------------------------------------------------------------------------------ */
-/* The forward goes row by row or pipelined by width, as the CPU measured faster        */
-/* (ln__fwd_pipe_cols): both must give the same bits, whichever rule this machine gets. */
-/* Every path, LayerNorm (with and without γ/β), RMSNorm and both fused adds, on widths */
-/* past the eight-row batches, with rows of one and several blocks (LN__BLOCK).         */
+/* The CPU-dependent choices (ln__cpu_rule): the forward's rows pipelined or one by one */
+/* (ln__fwd_pipe_cols), non-temporal stores or not (ln__stream_for). Every rule must    */
+/* give the same bits, whichever one this machine gets. Every path, LayerNorm (with and */
+/* without γ/β), RMSNorm and both fused adds forward, LayerNorm's and RMSNorm's         */
+/* backward (dγ/dβ too), on widths past the eight-row batches, with rows of one and     */
+/* several blocks (LN__BLOCK).                                                          */
 
 static void test_forward_pipe_choice(Rng *rng)
 {
@@ -1749,15 +1751,16 @@ static void test_forward_pipe_choice(Rng *rng)
             for (ri = 0; ri < sizeof nrows / sizeof nrows[0]; ri++) {
                 size_t rows = nrows[ri], n = widths[wi], e = rows * n;
                 float *x = falloc(e), *res = falloc(e), *g = falloc(n), *b = falloc(n);
-                float *y[3], *sum[3], *mean[3], *rstd[3];
+                float *y[3], *sum[3], *mean[3], *rstd[3], *dx[3], *dg[3], *db[3];
                 int c;
                 fill_spread(x, e, rng);
                 fill_spread(res, e, rng);
                 fill_normal(g, n, 1, 0.1, rng);
                 fill_normal(b, n, 0, 0.1, rng);
                 for (c = 0; c < 3; c++) {
-                    y[c] = falloc(e), sum[c] = falloc(e);
+                    y[c] = falloc(e), sum[c] = falloc(e), dx[c] = falloc(e);
                     mean[c] = falloc(rows), rstd[c] = falloc(rows);
+                    dg[c] = falloc(n), db[c] = falloc(n);
                 }
                 /* v: 0 LayerNorm, 1 without γ/β, 2 RMSNorm, 3 fused add, 4 fused add RMSNorm */
                 for (v = 0; v < 5; v++) {
@@ -1780,10 +1783,31 @@ static void test_forward_pipe_choice(Rng *rng)
                                !same_bits(rstd[0], rstd[c], rows, NULL);
                         checks++;
                     }
+                    if (v != 0 && v != 2) continue;
+                    /* the backward of LayerNorm / RMSNorm with the statistics just saved,
+                       dy = res; dx =, then dx += onto it */
+                    for (c = 0; c < 3; c++) {
+                        int acc;
+                        ln__pipe_rule = c + 1;
+                        fill_const(dg[c], n, 0.25f);
+                        fill_const(db[c], n, -0.5f);
+                        for (acc = 0; acc < 2; acc++)
+                            ln__backward_rows(p, dx[c], dg[c], rms ? NULL : db[c], res, x, g,
+                                              rms ? NULL : mean[0], rstd[0], rows, n, rms, acc);
+                    }
+                    for (c = 1; c < 3; c++) {
+                        bad += !same_bits(dx[0], dx[c], e, NULL) ||
+                               !same_bits(dg[0], dg[c], n, NULL) ||
+                               !same_bits(db[0], db[c], n, NULL);
+                        checks++;
+                    }
                 }
                 for (c = 0; c < 3; c++) {
                     free(y[c]);
                     free(sum[c]);
+                    free(dx[c]);
+                    free(dg[c]);
+                    free(db[c]);
                     free(mean[c]);
                     free(rstd[c]);
                 }
@@ -1792,7 +1816,7 @@ static void test_forward_pipe_choice(Rng *rng)
                 free(g);
                 free(b);
             }
-        CHECK(bad == 0, "[%s] the forward pipelined and row by row differ in %d of %d cases",
+        CHECK(bad == 0, "[%s] the CPU-dependent choices change the bits in %d of %d cases",
               path_label(p), bad, checks);
     }
     ln__pipe_rule = saved;
@@ -2112,7 +2136,8 @@ int main(void)
     test_run("dgamma/dbeta from row groups: bitwise those of row by row",
              sec_test_grouped_params_bits);
     test_run("pipelined kernels: bitwise their parts", sec_test_pipelined_kernels);
-    test_run("forward pipelined or row by row: the same bits", sec_test_forward_pipe_choice);
+    test_run("CPU-dependent choices (pipelined rows, non-temporal stores): the same bits",
+             sec_test_forward_pipe_choice);
     test_run("dgamma/dbeta accumulate (+=)", sec_test_accumulate);
     test_run("NaN/Inf stay in their row", sec_test_nan_isolation);
     test_run("shapes vs float64 reference (every path)", sec_test_shapes);
