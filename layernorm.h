@@ -2616,8 +2616,10 @@ static const ln__kernels *ln__kernels_for(int path) {
 #define LN__PIPE_COLS_ZEN4 1024
 #define LN__PIPE_COLS_ZEN4_RMS 4096
 #define LN__PIPE_ZEN4_BYTES ((size_t)16 << 20)
-/* 0 before detection; 1: pipeline every width; 2: Zen 4's limits; 3 (tests, to cover
-   the rows one by one in small calls): Zen 4's limits at any size */
+/* The CPU rule: 0 before detection; 1: the Zen 5 choices (pipelined rows at every width,
+   no non-temporal stores); 2: Zen 4's limits, in calls of LN__PIPE_ZEN4_BYTES or more
+   (rows one by one, ln__fwd_pipe_cols; non-temporal stores, ln__stream_for); 3 (tests,
+   to cover those choices in small calls): Zen 4's limits at any size */
 static int ln__pipe_rule LN__UNUSED;
 /* The rule for this CPU (AMD family 19h: 2), read once */
 #if defined(LN__HAVE_AVX512) || defined(LN__HAVE_AVX2)
