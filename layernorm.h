@@ -402,7 +402,7 @@ accuracy. Include the implementation first, or give it a file of its own."
    backward), 128 columns 0.86-0.95x, 256 0.93-0.97x, 512 1.00-1.02x, and the backward's
    80-100 columns 0.89-0.91x; 1-2 KiB and 4-6 KiB fell in between. The forward's rows
    under 128 columns don't prefetch (64: 1.12x slower); the backward's pipelined rows
-   (over 64) all do. */
+   all do. */
 #define LN__PF_AHEAD 768
 
 /* bwd_apply flags */
@@ -2620,11 +2620,11 @@ static const ln__kernels *ln__kernels_for(int path) {
    no non-temporal stores); 2: Zen 4's limits, in calls of LN__PIPE_ZEN4_BYTES or more
    (rows one by one, ln__fwd_pipe_cols; non-temporal stores, ln__stream_for); 3 (tests,
    to cover those choices in small calls): Zen 4's limits at any size */
-static int ln__pipe_rule LN__UNUSED;
+static int ln__cpu_rule_state LN__UNUSED;
 /* The rule for this CPU (AMD family 19h: 2), read once */
 #if defined(LN__HAVE_AVX512) || defined(LN__HAVE_AVX2)
 static int ln__cpu_rule(void) {
-    int rule = __atomic_load_n(&ln__pipe_rule, __ATOMIC_RELAXED);
+    int rule = __atomic_load_n(&ln__cpu_rule_state, __ATOMIC_RELAXED);
     if (!rule) { /* racy first calls all store the same value */
         unsigned a, b, c, d, family = 0;
         if (__get_cpuid(0, &a, &b, &c, &d) && b == 0x68747541u && d == 0x69746e65u &&
@@ -2633,7 +2633,7 @@ static int ln__cpu_rule(void) {
             if (family == 0xFu) family += (a >> 20) & 0xFFu;
         }
         rule = family == 0x19u ? 2 : 1;
-        __atomic_store_n(&ln__pipe_rule, rule, __ATOMIC_RELAXED);
+        __atomic_store_n(&ln__cpu_rule_state, rule, __ATOMIC_RELAXED);
     }
     return rule;
 }
@@ -2669,19 +2669,23 @@ static size_t ln__fwd_pipe_cols(int rms, int add, size_t bytes) {
      dx +=      768 0.87x, but 4096 1.33-1.35x
    So there: the forward from LN__STREAM_COLS_ZEN4 columns (RMSNorm's from
    LN__PIPE_COLS_ZEN4_RMS), the backward from LN__STREAM_COLS_ZEN4_BWD, the
-   accumulating backward never. what: 0 forward, 1 RMSNorm's forward (no fused add),
-   2 backward, 3 backward with dx +=. */
+   accumulating backward never. */
 #define LN__STREAM_COLS_ZEN4 768
 #define LN__STREAM_COLS_ZEN4_BWD 512
-static int ln__stream_for(size_t bytes, size_t cols, int what) {
+/* which output ln__stream_for is asked about */
+#define LN__OUT_Y 0         /* the forward's y (LayerNorm, either fused add) */
+#define LN__OUT_Y_RMS 1     /* RMSNorm's y, without the fused add */
+#define LN__OUT_DX 2        /* the backward's dx = */
+#define LN__OUT_DX_ACC 3    /* the backward's dx += */
+static int ln__stream_for(size_t bytes, size_t cols, int out) {
 #ifdef LN__STREAM_BY_CPU
-    if (what == 3 || !ln__zen4_call(bytes)) return 0;
-    return cols >= (what == 1   ? (size_t)LN__PIPE_COLS_ZEN4_RMS
-                    : what == 2 ? (size_t)LN__STREAM_COLS_ZEN4_BWD
-                                : (size_t)LN__STREAM_COLS_ZEN4);
+    if (out == LN__OUT_DX_ACC || !ln__zen4_call(bytes)) return 0;
+    return cols >= (out == LN__OUT_Y_RMS ? (size_t)LN__PIPE_COLS_ZEN4_RMS
+                    : out == LN__OUT_DX  ? (size_t)LN__STREAM_COLS_ZEN4_BWD
+                                         : (size_t)LN__STREAM_COLS_ZEN4);
 #else
     const size_t min = (size_t)(LAYERNORM_STREAM_MIN); /* a variable: no "always true" for 0 */
-    (void)cols, (void)what;
+    (void)cols, (void)out;
     return bytes >= min;
 #endif
 }
@@ -3142,7 +3146,8 @@ static void ln__forward_rows(int path, float *y, float *sum, float *mean, float 
     int nt = ln__threads(rows, rows * cols);
     j.y = y, j.sum = sum, j.mean = mean, j.rstd = rstd, j.x = x, j.res = res;
     j.gamma = gamma, j.beta = beta, j.cols = cols, j.eps = eps, j.rms = rms;
-    j.stream = ln__stream_for(rows * cols * sizeof(float), cols, rms && !res);
+    j.stream = ln__stream_for(rows * cols * sizeof(float), cols,
+                              rms && !res ? LN__OUT_Y_RMS : LN__OUT_Y);
     j.pipe_cols = ln__fwd_pipe_cols(rms, res != NULL, rows * cols * sizeof(float));
     if (nt == 1) {
         R->forward(&j, 0, rows);
@@ -3302,7 +3307,8 @@ static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
                              int rms, int acc) {
     const ln__kernels *K = ln__kernels_for(path);
     const ln__ranges *R = ln__ranges_for(path);
-    int stream = dx && ln__stream_for(rows * cols * sizeof(float), cols, acc ? 3 : 2);
+    int stream = dx && ln__stream_for(rows * cols * sizeof(float), cols,
+                                      acc ? LN__OUT_DX_ACC : LN__OUT_DX);
     int flags = (acc ? LN__DX_ACC : 0) | (stream ? LN__STREAM : 0);
     size_t chunk = ln__chunk_rows(rows, cols), nch = (rows + chunk - 1) / chunk;
     size_t lo, hi;

@@ -1737,11 +1737,11 @@ static void test_pipelined_kernels(Rng *rng)
 /* backward (dγ/dβ too), on widths past the eight-row batches, with rows of one and     */
 /* several blocks (LN__BLOCK).                                                          */
 
-static void test_forward_pipe_choice(Rng *rng)
+static void test_cpu_choices(Rng *rng)
 {
     static const size_t widths[] = {129, 300, 768, 1000, 2048, 3000, 4100, 9000};
     static const size_t nrows[] = {2, 5};
-    const int saved = ln__pipe_rule;
+    const int saved = ln__cpu_rule_state;
     size_t wi, ri;
     int k, v;
     for (k = 0; k < N_ALL_PATHS; k++) {
@@ -1767,7 +1767,7 @@ static void test_forward_pipe_choice(Rng *rng)
                     int rms = v == 2 || v == 4, add = v >= 3;
                     for (c = 0; c < 3; c++) {
                         /* pipelined at every width; Zen 4's limits, by size; at any size */
-                        ln__pipe_rule = c + 1;
+                        ln__cpu_rule_state = c + 1;
                         fill_const(y[c], e, -1.0f);
                         fill_const(sum[c], e, -1.0f);
                         fill_const(mean[c], rows, -1.0f);
@@ -1788,7 +1788,7 @@ static void test_forward_pipe_choice(Rng *rng)
                        dy = res; dx =, then dx += onto it */
                     for (c = 0; c < 3; c++) {
                         int acc;
-                        ln__pipe_rule = c + 1;
+                        ln__cpu_rule_state = c + 1;
                         fill_const(dg[c], n, 0.25f);
                         fill_const(db[c], n, -0.5f);
                         for (acc = 0; acc < 2; acc++)
@@ -1819,7 +1819,7 @@ static void test_forward_pipe_choice(Rng *rng)
         CHECK(bad == 0, "[%s] the CPU-dependent choices change the bits in %d of %d cases",
               path_label(p), bad, checks);
     }
-    ln__pipe_rule = saved;
+    ln__cpu_rule_state = saved;
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -2112,7 +2112,7 @@ SECTION(test_families, 107)
 SECTION(test_determinism, 108)
 SECTION(test_grouped_params_bits, 109)
 SECTION(test_pipelined_kernels, 110)
-SECTION(test_forward_pipe_choice, 111)
+SECTION(test_cpu_choices, 111)
 
 int main(void)
 {
@@ -2137,7 +2137,7 @@ int main(void)
              sec_test_grouped_params_bits);
     test_run("pipelined kernels: bitwise their parts", sec_test_pipelined_kernels);
     test_run("CPU-dependent choices (pipelined rows, non-temporal stores): the same bits",
-             sec_test_forward_pipe_choice);
+             sec_test_cpu_choices);
     test_run("dgamma/dbeta accumulate (+=)", sec_test_accumulate);
     test_run("NaN/Inf stay in their row", sec_test_nan_isolation);
     test_run("shapes vs float64 reference (every path)", sec_test_shapes);
