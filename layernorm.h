@@ -32,7 +32,7 @@
      LAYERNORM_NO_OPENMP    single-threaded even when compiled with -fopenmp
      LN_MALLOC(n), LN_FREE(p)  allocator for ln_backward's dγ/dβ scratch (see below)
      LAYERNORM_PARALLEL_MIN elements (rows·cols) from which a call uses OpenMP threads
-                            (default 131072)
+                            (default 32768)
      LAYERNORM_STREAM_MIN   output bytes from which stores bypass the cache (non-temporal);
                             default: by CPU (never, but on AMD Zen 3/4: see below)
 
@@ -218,8 +218,12 @@ LNDEF const char *ln_path_name(int path);
 #define LN_MALLOC(n) malloc(n)
 #define LN_FREE(p) free(p)
 #endif
+/* A parallel region costs about 0.6 us here (2 threads, warm). At 32768 elements two
+   threads took 0.55-0.65x the time of one, forward and backward, every variant (Zen 4,
+   in-process, data in cache: 64x768, 128x256, 512x64, 8x4096, 1x32768); at 24576
+   (32x768) about 1.0x, so not below. */
 #ifndef LAYERNORM_PARALLEL_MIN
-#define LAYERNORM_PARALLEL_MIN 131072
+#define LAYERNORM_PARALLEL_MIN 32768
 #endif
 #ifndef LAYERNORM_STREAM_MIN /* default: by CPU (ln__stream_for) */
 #define LAYERNORM_STREAM_MIN ((size_t)-1)
@@ -3167,13 +3171,22 @@ static size_t ln__max_chunks(size_t psz) {
     size_t m = LN__SCRATCH_BYTES / sizeof(double) / psz;
     return m < 2 ? 2 : m > LN__MAX_CHUNKS ? LN__MAX_CHUNKS : m;
 }
-/* Rows per dγ/dβ chunk: about LN__CHUNK_ELEMS elements, at most ln__max_chunks chunks.
-   It depends on the shape only, never on the thread count. */
+/* Rows per dγ/dβ chunk: about LN__CHUNK_ELEMS elements, at most ln__max_chunks chunks,
+   then evened out over that many chunks (64x768: 32 + 32 rows, not 42 + 22, which left
+   one of two threads idle a third of the time: 0.57x the 1-thread time instead of 0.71x).
+   A call of LN__CHUNK_ELEMS to 2·LN__CHUNK_ELEMS elements gets two chunks, so that it can
+   use two threads (128x256: 0.60x the time), if it has 32 rows or more: chunks of fewer
+   rows cost more than they gain (the second chunk's partial is 16 bytes a column, written
+   and added back: on one thread 16x2048 took 1.07x the time, 32x1024 1.03x; 4x8192 on two
+   threads 1.65x). It depends on the shape only, never on the thread count. */
 static size_t ln__chunk_rows(size_t rows, size_t cols) {
     size_t mc = ln__max_chunks(2 * cols);
-    size_t c = LN__CHUNK_ELEMS / cols, m = (rows + mc - 1) / mc;
+    size_t c = LN__CHUNK_ELEMS / cols, m = (rows + mc - 1) / mc, nch;
     c = c > m ? c : m;
-    return c ? c : 1;
+    c = c ? c : 1;
+    nch = (rows + c - 1) / c;
+    if (nch < 2 && rows >= 32 && rows * cols >= LN__CHUNK_ELEMS) nch = 2;
+    return (rows + nch - 1) / nch;
 }
 /* n doubles of scratch; NULL (the caller returns LN_ERR_NOMEM) also if n is 0 or n·8
    does not fit in a size_t */

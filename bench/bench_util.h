@@ -31,7 +31,7 @@
 
 /* Calls with at least this many elements use threads, in the baselines as in
    layernorm.h (its default LAYERNORM_PARALLEL_MIN): small calls stay on one thread. */
-#define BU_PAR_MIN 131072
+#define BU_PAR_MIN 32768
 
 BU_FN double bu_now(void)
 {

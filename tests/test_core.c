@@ -2032,13 +2032,14 @@ static void test_determinism(Rng *rng)
     /* dγ/dβ chunks split over threads, many narrow rows (in batches of eight: 16, 27 and 5
        columns, rows split over threads anywhere in a batch), long rows (pipelined in
        blocks: a thread's first row is not), wide rows (column spans split), and chunks
-       bounded by their partials' size */
-    size_t shapes[7][2] = {{4096, 256}, {300000, 16}, {6, 70001}, {5, 262147}, {40, 20000},
-                           {9999, 27}, {20001, 5}};
+       bounded by their partials' size; small calls of two chunks (evened out: 64x768 as
+       32 + 32 rows; 40x1000 and 2048x16, whose LN__CHUNK_ELEMS would make one chunk) */
+    size_t shapes[10][2] = {{4096, 256}, {300000, 16}, {6, 70001}, {5, 262147}, {40, 20000},
+                            {9999, 27}, {20001, 5}, {64, 768}, {40, 1000}, {2048, 16}};
     size_t si;
     int k;
     if (test_quick()) shapes[1][0] = 40000;
-    for (si = 0; si < 7; si++) {
+    for (si = 0; si < 10; si++) {
         size_t rows = shapes[si][0], cols = shapes[si][1], n = rows * cols;
         float *x = falloc(n), *dy = falloc(n), *g = falloc(cols), *b = falloc(cols);
         Outs o0 = outs_new(rows, cols), o1 = outs_new(rows, cols);

@@ -2111,7 +2111,7 @@ static void test_determinism(void)
 #ifdef _OPENMP
     int k;
     /* every path (the default one is the active one, see test_default_is_active); each
-       shape is above LAYERNORM_PARALLEL_MIN (131072 elements) */
+       shape is above LAYERNORM_PARALLEL_MIN (32768 elements) */
     for (k = 0; k < g_npaths; k++) {
         int p = g_paths[k];
         if (test_quick() && p != ln_path_active()) continue;
