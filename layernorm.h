@@ -221,7 +221,9 @@ LNDEF const char *ln_path_name(int path);
 /* A parallel region costs about 0.6 us here (2 threads, warm). At 32768 elements two
    threads took 0.55-0.65x the time of one, forward and backward, every variant (Zen 4,
    in-process, data in cache: 64x768, 128x256, 512x64, 8x4096, 1x32768); at 24576
-   (32x768) about 1.0x, so not below. */
+   (32x768) about 1.0x, so not below. Threads that have slept cost more: with 1 ms idle
+   before each call 64x768 still took 0.70-0.73x on two threads, with 10 ms idle the
+   forward took 1.6x (the backward 1.07x). A program that calls rarely can raise it. */
 #ifndef LAYERNORM_PARALLEL_MIN
 #define LAYERNORM_PARALLEL_MIN 32768
 #endif
