@@ -3176,11 +3176,12 @@ static size_t ln__max_chunks(size_t psz) {
 /* Rows per dγ/dβ chunk: about LN__CHUNK_ELEMS elements, at most ln__max_chunks chunks,
    then evened out over that many chunks (64x768: 32 + 32 rows, not 42 + 22, which left
    one of two threads idle a third of the time: 0.57x the 1-thread time instead of 0.71x).
-   A call of LN__CHUNK_ELEMS to 2·LN__CHUNK_ELEMS elements gets two chunks, so that it can
-   use two threads (128x256: 0.60x the time), if it has 32 rows or more: chunks of fewer
-   rows cost more than they gain (the second chunk's partial is 16 bytes a column, written
-   and added back: on one thread 16x2048 took 1.07x the time, 32x1024 1.03x; 4x8192 on two
-   threads 1.65x). It depends on the shape only, never on the thread count. */
+   A call whose rows all fit in one chunk (LN__CHUNK_ELEMS elements exactly: 128x256,
+   2048x16) gets two, so that it can use two threads (128x256: 0.60x the time), if it has
+   32 rows or more: chunks of fewer rows cost more than they gain (the second chunk's
+   partial is 16 bytes a column, written and added back: on one thread 16x2048 took 1.07x
+   the time, 32x1024 1.03x; 4x8192 on two threads 1.65x). It depends on the shape only,
+   never on the thread count. */
 static size_t ln__chunk_rows(size_t rows, size_t cols) {
     size_t mc = ln__max_chunks(2 * cols);
     size_t c = LN__CHUNK_ELEMS / cols, m = (rows + mc - 1) / mc, nch;

@@ -2033,7 +2033,7 @@ static void test_determinism(Rng *rng)
        columns, rows split over threads anywhere in a batch), long rows (pipelined in
        blocks: a thread's first row is not), wide rows (column spans split), and chunks
        bounded by their partials' size; small calls of two chunks (evened out: 64x768 as
-       32 + 32 rows; 40x1000 and 2048x16, whose LN__CHUNK_ELEMS would make one chunk) */
+       32 + 32 rows, 40x1000 as 20 + 20; 2048x16, LN__CHUNK_ELEMS exactly, as 1024 + 1024) */
     size_t shapes[10][2] = {{4096, 256}, {300000, 16}, {6, 70001}, {5, 262147}, {40, 20000},
                             {9999, 27}, {20001, 5}, {64, 768}, {40, 1000}, {2048, 16}};
     size_t si;
