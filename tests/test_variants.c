@@ -2085,20 +2085,9 @@ static void det_case(int p, size_t outer, size_t cols, size_t inner)
     part[7] = part[6] + n + 2 * nr;
     part[8] = part[7] + n + 2 * cols;
     inputs_make(&in, rows, cols);
-    /* dy = ±2^66 in two rows (row-major: rows 0 and 5·rows/8; channels-first: outer
-       slices 0 and 5·outer/8): their dβ/dγ double sums absorb what lies between them or
-       not, depending on where a row chunk starts, so that the float outputs tell
-       chunkings apart (see test_core's determinism test) */
-    if (rows >= 8)
-        for (i = 0; i < cols; i++) {
-            in.dy[i] = 0x1p66f;
-            in.dy[rows * 5 / 8 * cols + i] = -0x1p66f;
-        }
-    if (inner > 1 && outer >= 8)
-        for (i = 0; i < cols * inner; i++) {
-            in.dy[i] = 0x1p66f;
-            in.dy[outer * 5 / 8 * cols * inner + i] = -0x1p66f;
-        }
+    /* so that a chunking by thread count fails: rows, and channels-first outer slices */
+    test_plant_cancelling(in.dy, rows, cols);
+    if (inner > 1) test_plant_cancelling(in.dy, outer, cols * inner);
     snprintf(where, sizeof where, "%zux%zu (strided: outer %zu inner %zu)", rows, cols, outer, inner);
     omp_set_num_threads(1);
     det_run(p, &in, outer, inner, ref);
