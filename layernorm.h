@@ -274,8 +274,10 @@ LNDEF const char *ln_path_name(int path);
    has no prefetch builtin. */
 #if defined(__GNUC__) || defined(__clang__)
 #define LN__PREFETCH(p) __builtin_prefetch((p), 0, 3)
+#define LN__PREFETCH_L2(p) __builtin_prefetch((p), 0, 2) /* L2 and out (prefetcht1) */
 #else
 #define LN__PREFETCH(p) ((void)(p))
+#define LN__PREFETCH_L2(p) ((void)(p))
 #endif
 /* Row drivers are written once and inlined into a function per SIMD target, so the
    kernels they call inline too (a call per row would cost more than a 64-float row). */
@@ -3568,19 +3570,28 @@ LNDEF int ln_rms_backward_acc(float *dx, float *dgamma, const float *dy, const f
    AVX-512 backward is written by hand instead (ln__512_strided_bwd_tile). */
 #define LN__LANES 64
 /* A channel's lanes of the next tile sit 64 floats further along, one short run per
-   channel: too many streams for the hardware prefetcher, so the backward tile asks for
-   them (0.57-0.78x the time; in the forward, which reads x three times from cache, it
-   measured 1.17x slower and is left out). */
+   channel: too many streams for the hardware prefetcher, so the tiles ask for them. The
+   backward tile asks for the next tile into L1 (0.57-0.78x the time). The forward tile
+   asks for the tile LN__STRIDED_AHEAD on into L2, from inner >= LN__STRIDED_L2_INNER:
+   on Zen 4 through the AVX2 path (1 thread, 64 channels) 0.76x the time at inner 3136,
+   0.81-0.95x at 1024, 1.03x at 196; the next tile into L1 had measured 1.17x slower,
+   one tile ahead into L2 0.91-1.07x, three or four 1.01-1.07x of two. */
+#define LN__STRIDED_AHEAD ((size_t)2)
+#define LN__STRIDED_L2_INNER ((size_t)256)
 
 LN__INLINE void ln__strided_fwd_tile(float *y, float *mean, float *rstd, const float *x,
                                      const float *gamma, const float *beta, size_t cols,
-                                     size_t inner, float eps, size_t w) {
+                                     size_t inner, float eps, size_t w, int ahead) {
     double s[LN__LANES], q[LN__LANES];
     float mhi[LN__LANES], mlo[LN__LANES], rs[LN__LANES];
     size_t c, i;
     for (i = 0; i < w; i++) s[i] = q[i] = 0;
-    for (c = 0; c < cols; c++)
+    for (c = 0; c < cols; c++) {
         for (i = 0; i < w; i++) s[i] += (double)x[c * inner + i];
+        if (ahead) /* a full tile LN__STRIDED_AHEAD tiles on (the caller checks) */
+            for (i = 0; i < LN__LANES; i += 16)
+                LN__PREFETCH_L2(x + c * inner + LN__STRIDED_AHEAD * LN__LANES + i);
+    }
     for (i = 0; i < w; i++) s[i] /= (double)cols; /* the mean */
     for (c = 0; c < cols; c++)
         for (i = 0; i < w; i++) {
@@ -3674,12 +3685,16 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
                                            const float *gamma, const float *beta, size_t cols, \
                                            size_t inner, float eps) {                          \
         size_t i0 = 0;                                                                         \
+        if (inner >= LN__STRIDED_L2_INNER) /* (a constant ahead: a branch cost 1.04-1.09x) */  \
+            for (; i0 + (LN__STRIDED_AHEAD + 1) * LN__LANES <= inner; i0 += LN__LANES)         \
+                ln__strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL, \
+                                     x + i0, gamma, beta, cols, inner, eps, LN__LANES, 1);     \
         for (; i0 + LN__LANES <= inner; i0 += LN__LANES)                                       \
             ln__strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,     \
-                                 x + i0, gamma, beta, cols, inner, eps, LN__LANES);            \
+                                 x + i0, gamma, beta, cols, inner, eps, LN__LANES, 0);         \
         if (i0 < inner)                                                                        \
             ln__strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,     \
-                                 x + i0, gamma, beta, cols, inner, eps, inner - i0);           \
+                                 x + i0, gamma, beta, cols, inner, eps, inner - i0, 0);        \
     }
 #define LN__STRIDED_BWD_SLICE(sfx, attr)                                                       \
     attr static void ln__strided_bwd_##sfx(float *dx, double *pg, double *pb, const float *dy, \
@@ -3710,9 +3725,8 @@ LN__STRIDED_FWD_SLICE(avx512_generic, LN__AVX512 LN__VECTORIZE)
    time on 32x64x3136, 2x on 512x64x49); dx of the tile two ahead is prefetched for
    writing (0.93-0.98x). */
 #define LN__LANES512 ((size_t)32)
-/* the tile two tiles ahead is prefetched: 0.92-0.96x the time of one tile ahead at
-   32x64x3136 and 64x32x1024; three or four ahead measured no better */
-#define LN__STRIDED_AHEAD ((size_t)2)
+/* the tile LN__STRIDED_AHEAD = 2 tiles ahead is prefetched: 0.92-0.96x the time of one
+   tile ahead at 32x64x3136 and 64x32x1024; three or four ahead measured no better */
 /* the four double quarters of a 32-float pair (a, b) */
 LN__AVX512_K void ln__512_quarters(__m512 a, __m512 b, __m512d q[4]) {
     q[0] = ln__512_lo(a), q[1] = ln__512_hi(a), q[2] = ln__512_lo(b), q[3] = ln__512_hi(b);
@@ -3840,12 +3854,19 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
    the lane's value in channel 0; mean = k + S/n, M2 = Q − S·(S/n)), all in registers,
    then y from the cache-resident tile; x and y of the tile two ahead are prefetched (the
    channels' short runs are too many streams for the hardware; without it 1.4x slower).
+   x is prefetched into L2, not L1, when inner >= LN__STRIDED_L2_INNER: on Zen 4 (1
+   thread, 64 channels) that took 0.78-0.82x the time from inner 784 to 12544, 0.95x at
+   256, and at 196 (one tile of three prefetches) 1.05x, so L1 there. (The backward's
+   prefetches into L2 took 0.75-0.93x at most inner sizes but 1.5x at 1024 and 2048, and
+   stay in L1.)
    The compiler-vectorized tile sweeps twice for the statistics (the mean, then the
    centered squares) with its sums in memory: 0.23 ns per element in L2 here, against 0.15
    for this one; 32x64x3136 from memory 0.60x the time, 256x3x1024 0.18x. Up to LN__BLOCK
    channels, the shifted sums' bound (see ln__row_moments); beyond that, and for partial
    tiles, the compiler-vectorized tile. */
 #define LN__FWD_LANES512 ((size_t)64) /* 4 vectors of floats, 8 of doubles per sum */
+#define LN__AHEAD_L1 1 /* ln__512_strided_fwd_tile's ahead: prefetch x into L1 */
+#define LN__AHEAD_L2 2 /*                                   or into L2 */
 LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, const float *x,
                                            const float *gamma, const float *beta, size_t cols,
                                            size_t inner, float eps, size_t w, int ahead) {
@@ -3868,7 +3889,10 @@ LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, c
             __m512 v = _mm512_maskz_loadu_ps(m[h], xc + 16 * h);
             __m512d d0 = _mm512_sub_pd(ln__512_lo(v), kd[2 * h]);
             __m512d d1 = _mm512_sub_pd(ln__512_hi(v), kd[2 * h + 1]);
-            if (ahead)
+            if (ahead == LN__AHEAD_L2)
+                _mm_prefetch((const char *)(xc + LN__STRIDED_AHEAD * LN__FWD_LANES512 + 16 * h),
+                             _MM_HINT_T1);
+            else if (ahead)
                 _mm_prefetch((const char *)(xc + LN__STRIDED_AHEAD * LN__FWD_LANES512 + 16 * h),
                              _MM_HINT_T0);
             s[2 * h] = _mm512_add_pd(s[2 * h], d0);
@@ -3918,12 +3942,13 @@ LN__AVX512 LN__VECTORIZE static void ln__strided_fwd_part_avx512(float *y, float
                                                                  const float *beta, size_t cols,
                                                                  size_t inner, float eps,
                                                                  size_t w) {
-    ln__strided_fwd_tile(y, mean, rstd, x, gamma, beta, cols, inner, eps, w);
+    ln__strided_fwd_tile(y, mean, rstd, x, gamma, beta, cols, inner, eps, w, 0);
 }
 LN__AVX512 static void ln__strided_fwd_avx512(float *y, float *mean, float *rstd,
                                               const float *x, const float *gamma,
                                               const float *beta, size_t cols, size_t inner,
                                               float eps) {
+    const int pf = inner >= LN__STRIDED_L2_INNER ? LN__AHEAD_L2 : LN__AHEAD_L1;
     size_t i0 = 0;
     if (cols > LN__BLOCK) {
         ln__strided_fwd_avx512_generic(y, mean, rstd, x, gamma, beta, cols, inner, eps);
@@ -3932,7 +3957,8 @@ LN__AVX512 static void ln__strided_fwd_avx512(float *y, float *mean, float *rstd
     for (; i0 + LN__FWD_LANES512 <= inner; i0 += LN__FWD_LANES512) /* w constant: no masks */
         ln__512_strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
                                  x + i0, gamma, beta, cols, inner, eps, LN__FWD_LANES512,
-                                 i0 + (LN__STRIDED_AHEAD + 1) * LN__FWD_LANES512 <= inner);
+                                 i0 + (LN__STRIDED_AHEAD + 1) * LN__FWD_LANES512 <= inner ? pf
+                                                                                        : 0);
     if (i0 < inner)
         ln__strided_fwd_part_avx512(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
                                     x + i0, gamma, beta, cols, inner, eps, inner - i0);

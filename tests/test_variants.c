@@ -937,6 +937,8 @@ static void test_strided(void)
         /* whole 64-lane tiles only, and channels past LN__BLOCK with whole tiles */
         strided_case(p, 2, 64, 64, FAM_MEAN1E4);
         strided_case(p, 1, 4097, 70, FAM_N01);
+        /* inner >= 256: tiles that prefetch, two that don't, and a partial one (300) */
+        strided_case(p, 2, 64, 300, FAM_MEAN300);
     }
 }
 
