@@ -41,7 +41,8 @@
      per-function target attributes, so a plain `cc -O2` build gets them; the CPU is
      checked once, at the first call. On AArch64 NEON is always used. Elsewhere (32-bit
      x86 and ARM, other CPUs) the portable scalar path runs, with the same results and
-     contracts (tested on i686 with x87 arithmetic and on armhf). Compile with
+     contracts (tested on i686 with x87 arithmetic and on armhf). Windows x86-64 with
+     MinGW-w64 GCC gets the SIMD kernels too (tested under wine). Compile with
      -fopenmp to split large calls over omp_get_max_threads() threads; without it the
      header is single-threaded and needs nothing else. On AMD family 19h (Zen 3/4), in a
      call whose x reaches 16 MiB, the forward takes rows narrower than 1024 columns

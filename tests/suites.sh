@@ -116,6 +116,13 @@ if command -v tcc >/dev/null 2>&1; then
 else
   skip tcc "tcc not installed"
 fi
+# Windows x86-64 (LLP64) with MinGW-w64 GCC, run under wine: the header's strict compiles
+# as C and C++, golden + core and variants quick with OpenMP, the core test at -O0
+if command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 && command -v wine >/dev/null 2>&1; then
+  suite windows-mingw-wine bash tests/windows.sh
+else
+  skip windows-mingw-wine "gcc-mingw-w64-x86-64-posix, g++-mingw-w64-x86-64-posix or wine64 not installed"
+fi
 # install + CMake (add_subdirectory, FetchContent, find_package) + pkg-config consumers
 if command -v cmake >/dev/null 2>&1 && command -v pkg-config >/dev/null 2>&1; then
   suite consumers bash tests/consumer/run.sh

@@ -35,7 +35,10 @@
 #include <unistd.h>
 #endif
 
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(__MINGW32__) /* MinGW: "printf" would mean msvcrt's, which lacks %zu */
+#define T_UNUSED __attribute__((unused))
+#define T_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#elif defined(__GNUC__) || defined(__clang__)
 #define T_UNUSED __attribute__((unused))
 #define T_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
