@@ -121,7 +121,7 @@ fi
 if command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 && command -v wine >/dev/null 2>&1; then
   suite windows-mingw-wine bash tests/windows.sh
 else
-  skip windows-mingw-wine "gcc-mingw-w64-x86-64-posix, g++-mingw-w64-x86-64-posix or wine64 not installed"
+  skip windows-mingw-wine "gcc-mingw-w64-x86-64-posix, g++-mingw-w64-x86-64-posix or wine not installed"
 fi
 # install + CMake (add_subdirectory, FetchContent, find_package) + pkg-config consumers
 if command -v cmake >/dev/null 2>&1 && command -v pkg-config >/dev/null 2>&1; then

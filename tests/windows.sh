@@ -14,7 +14,7 @@ pass=0 fail=0
 CC=x86_64-w64-mingw32-gcc CXX=x86_64-w64-mingw32-g++
 if ! command -v $CC >/dev/null 2>&1 || ! command -v $CXX >/dev/null 2>&1 ||
    ! command -v wine >/dev/null 2>&1; then
-  echo "$CC, $CXX or wine not found (apt-get install gcc-mingw-w64-x86-64-posix g++-mingw-w64-x86-64-posix wine64)"
+  echo "$CC, $CXX or wine not found (apt-get install gcc-mingw-w64-x86-64-posix g++-mingw-w64-x86-64-posix wine wine64)"
   echo "windows: 0 passed, 1 failed"
   exit 1
 fi
