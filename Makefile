@@ -89,6 +89,7 @@ demo: build/demo
 #   make fuzz [FUZZ_SECONDS=60]      libFuzzer + ASan + UBSan from fuzz/corpus (needs clang)
 #   make test-arm                    tests cross-compiled for AArch64, run under qemu-aarch64
 #   make test-cross32                all tests for i686 (x87; C and C++) and armhf, under qemu (slow)
+#   make test-windows                tests built with MinGW-w64 for Windows x86-64, run under wine
 #   make valgrind                    golden + core tests under valgrind memcheck
 #   make lint                        cppcheck and clang-tidy over the header
 #   make install [PREFIX=/usr/local] [DESTDIR=]   header, pkg-config file, CMake package
@@ -98,7 +99,7 @@ FUZZ_SECONDS ?= 60
 GOLDEN_PYTHON ?= /usr/bin/python3
 LN_VERSION    = $(shell sed -n 's/^\#define LAYERNORM_VERSION_STRING "\(.*\)"/\1/p' layernorm.h)
 
-.PHONY: golden fuzz test-arm test-cross32 valgrind lint install uninstall
+.PHONY: golden fuzz test-arm test-cross32 test-windows valgrind lint install uninstall
 
 golden:
 	@$(GOLDEN_PYTHON) -c 'import torch' 2>/dev/null || \
@@ -113,6 +114,9 @@ test-arm:
 
 test-cross32:
 	bash tests/cross32.sh full
+
+test-windows:
+	bash tests/windows.sh
 
 valgrind:
 	bash tests/valgrind.sh
