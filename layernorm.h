@@ -3583,9 +3583,9 @@ LNDEF int ln_rms_backward_acc(float *dx, float *dgamma, const float *dy, const f
    one sweep of shifted sums where it prefetches (up to LN__BLOCK channels, as the AVX-512
    tile) instead of two: 0.90-0.95x there (in cache 0.90-0.93x), but 1.15x at inner 196,
    where nothing is prefetched, and 1.12-1.19x on the scalar path (SSE2, no FMA) at 1024.
-   All together, AVX2 against the previous version: 0.67x the time at inner 3136 (16 to
-   256 channels alike), 0.78x at 1024, 0.81x at 512, 0.92x at 256, 1.0x at 196; the
-   scalar path (the prefetches only) 0.85x at 3136, 0.93x at 1024, 1.0x at 196. */
+   All together, AVX2 against no prefetch and two sweeps: 0.67x the time at inner 3136
+   (16 to 256 channels alike), 0.78x at 1024, 0.81x at 512, 0.92x at 256, 1.0x at 196;
+   the scalar path (the prefetches only) 0.85x at 3136, 0.93x at 1024, 1.0x at 196. */
 #define LN__STRIDED_AHEAD ((size_t)2)
 #define LN__STRIDED_L2_INNER ((size_t)256)
 
