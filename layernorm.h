@@ -2543,17 +2543,23 @@ static int ln__detect(void) {
 #endif
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+/* *slot, computed by f at the first call (0: not yet). The racy first calls all store the
+   same value; relaxed atomics make them well-defined. */
+LN__INLINE int ln__once(int *slot, int (*f)(void)) {
+    int v = __atomic_load_n(slot, __ATOMIC_RELAXED);
+    if (!v) {
+        v = f();
+        __atomic_store_n(slot, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+#endif
+
 LNDEF int ln_path_active(void) {
 #if defined(__GNUC__) || defined(__clang__)
-    /* Detected once; a relaxed atomic makes the racy first calls well-defined (they all
-       store the same value). */
-    static int cached;
-    int p = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-    if (!p) {
-        p = ln__detect();
-        __atomic_store_n(&cached, p, __ATOMIC_RELAXED);
-    }
-    return p;
+    static int cached; /* detected once */
+    return ln__once(&cached, ln__detect);
 #else
     return ln__detect();
 #endif
@@ -2634,20 +2640,16 @@ static const ln__kernels *ln__kernels_for(int path) {
 static int ln__cpu_rule_state LN__UNUSED;
 /* The rule for this CPU (AMD family 19h: 2), read once */
 #if defined(LN__HAVE_AVX512) || defined(LN__HAVE_AVX2)
-static int ln__cpu_rule(void) {
-    int rule = __atomic_load_n(&ln__cpu_rule_state, __ATOMIC_RELAXED);
-    if (!rule) { /* racy first calls all store the same value */
-        unsigned a, b, c, d, family = 0;
-        if (__get_cpuid(0, &a, &b, &c, &d) && b == 0x68747541u && d == 0x69746e65u &&
-            c == 0x444d4163u && /* "AuthenticAMD" */ __get_cpuid(1, &a, &b, &c, &d)) {
-            family = (a >> 8) & 0xFu;
-            if (family == 0xFu) family += (a >> 20) & 0xFFu;
-        }
-        rule = family == 0x19u ? 2 : 1;
-        __atomic_store_n(&ln__cpu_rule_state, rule, __ATOMIC_RELAXED);
+static int ln__detect_cpu_rule(void) {
+    unsigned a, b, c, d, family = 0;
+    if (__get_cpuid(0, &a, &b, &c, &d) && b == 0x68747541u && d == 0x69746e65u &&
+        c == 0x444d4163u && /* "AuthenticAMD" */ __get_cpuid(1, &a, &b, &c, &d)) {
+        family = (a >> 8) & 0xFu;
+        if (family == 0xFu) family += (a >> 20) & 0xFFu;
     }
-    return rule;
+    return family == 0x19u ? 2 : 1;
 }
+static int ln__cpu_rule(void) { return ln__once(&ln__cpu_rule_state, ln__detect_cpu_rule); }
 #endif
 /* Zen 4's limits apply to this call (bytes of x). Only the x86 paths have pipelined
    forward kernels and non-temporal stores. */
