@@ -3575,8 +3575,13 @@ LNDEF int ln_rms_backward_acc(float *dx, float *dgamma, const float *dy, const f
    AVX-512 backward is written by hand instead (ln__512_strided_bwd_tile). */
 #define LN__LANES 64
 /* A channel's lanes of the next tile sit 64 floats further along, one short run per
-   channel: too many streams for the hardware prefetcher, so the tiles ask for them. The
-   backward tile asks for the next tile into L1 (0.57-0.78x the time). The forward tile
+   channel: too many streams for the hardware prefetcher, so the tiles ask for them.
+   The backward tile asks for x and dy of the tile LN__STRIDED_AHEAD on into L2, and for
+   dx of the next tile for writing, from inner >= LN__STRIDED_L2_INNER; below that for
+   the next tile into L1 (0.57-0.78x the time of no prefetch). Against the next tile into
+   L1 everywhere, on Zen 4 through the AVX2 path: 1 thread, 64 channels, 0.71-0.78x the
+   time at inner 512 to 12544 (1024 and 2048 alike), 0.90x at 256; 16 or 256 channels
+   0.73-0.80x; 2 threads 0.70-0.79x; the scalar path 0.96-1.04x. The forward tile
    asks for the tile LN__STRIDED_AHEAD on into L2, from inner >= LN__STRIDED_L2_INNER:
    on Zen 4 through the AVX2 path (1 thread, 64 channels) 0.76x the time at inner 3136,
    0.81-0.95x at 1024, 1.03x at 196; the next tile into L1 had measured 1.17x slower,
@@ -3590,6 +3595,8 @@ LNDEF int ln_rms_backward_acc(float *dx, float *dgamma, const float *dy, const f
    the scalar path (the prefetches only) 0.85x at 3136, 0.93x at 1024, 1.0x at 196. */
 #define LN__STRIDED_AHEAD ((size_t)2)
 #define LN__STRIDED_L2_INNER ((size_t)256)
+#define LN__AHEAD_L1 1 /* a tile's ahead: prefetch into L1 */
+#define LN__AHEAD_L2 2 /*                 or into L2 */
 /* a tile's run of one channel, LN__LANES floats from p, into L2 */
 LN__INLINE void ln__prefetch_run_l2(const float *p) {
     size_t i;
@@ -3666,7 +3673,10 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
     for (c = 0; c < cols; c++) {
         float gm = gamma ? gamma[c] : 1.0f, g[LN__LANES];
         double xt[LN__LANES];
-        if (ahead) /* the next tile: a full one (the caller checks) */
+        if (ahead == LN__AHEAD_L2) { /* LN__STRIDED_AHEAD tiles on, full (the caller checks) */
+            ln__prefetch_run_l2(x + c * inner + LN__STRIDED_AHEAD * LN__LANES);
+            ln__prefetch_run_l2(dy + c * inner + LN__STRIDED_AHEAD * LN__LANES);
+        } else if (ahead) /* the next tile: a full one (the caller checks) */
             for (i = 0; i < LN__LANES; i += 16) {
                 LN__PREFETCH(x + c * inner + LN__LANES + i);
                 LN__PREFETCH(dy + c * inner + LN__LANES + i);
@@ -3700,6 +3710,8 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
             tb[i] = (double)dy[c * inner + i];
         }
         for (; i < LN__LANES; i++) tg[i] = tb[i] = 0;
+        if (dx && ahead == LN__AHEAD_L2)
+            for (i = 0; i < LN__LANES; i += 16) LN__PREFETCH_W(dx + c * inner + LN__LANES + i);
         if (dx) /* last: dx may be dy or x */
             for (i = 0; i < w; i++)
                 dx[c * inner + i] = kc[i] * xh[i] + (ka[i] * (gm * dy[c * inner + i]) + kb[i]);
@@ -3741,10 +3753,18 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
                                            const float *mean, const float *rstd, size_t cols,  \
                                            size_t inner, int first) {                          \
         size_t i0 = 0;                                                                         \
-        for (; i0 + LN__LANES <= inner; i0 += LN__LANES, first = 0)                            \
+        if (inner >= LN__STRIDED_L2_INNER) /* (a constant ahead, as the forward) */               \
+            for (; i0 + (LN__STRIDED_AHEAD + 1) * LN__LANES <= inner; i0 += LN__LANES, first = 0)\
+                ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,      \
+                                     mean + i0, rstd + i0, cols, inner, LN__LANES, first,      \
+                                     LN__AHEAD_L2);                                            \
+        for (; i0 + 2 * LN__LANES <= inner; i0 += LN__LANES, first = 0)                        \
             ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,          \
                                  mean + i0, rstd + i0, cols, inner, LN__LANES, first,          \
-                                 i0 + (size_t)2 * LN__LANES <= inner);                         \
+                                 LN__AHEAD_L1);                                                \
+        for (; i0 + LN__LANES <= inner; i0 += LN__LANES, first = 0)                            \
+            ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,          \
+                                 mean + i0, rstd + i0, cols, inner, LN__LANES, first, 0);      \
         if (i0 < inner)                                                                        \
             ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,          \
                                  mean + i0, rstd + i0, cols, inner, inner - i0, first, 0);     \
@@ -3761,11 +3781,27 @@ LN__STRIDED_FWD_SLICE(avx512_generic, LN__AVX512 LN__VECTORIZE, 0)
    with the data in L2 here, against 0.31 for this one. Out of cache both wait on the 2·cols
    short runs a tile reads (this one: 0.92-0.96x the time). Whole tiles are called with a
    constant width, so their loads and stores take no masks (variable masks: 1.25-1.3x the
-   time on 32x64x3136, 2x on 512x64x49); dx of the tile two ahead is prefetched for
-   writing (0.93-0.98x). */
+   time on 32x64x3136, 2x on 512x64x49); dx of a tile ahead is prefetched for writing
+   (two ahead, with x and dy into L1: 0.93-0.98x). */
 #define LN__LANES512 ((size_t)32)
-/* the tile LN__STRIDED_AHEAD = 2 tiles ahead is prefetched: 0.92-0.96x the time of one
-   tile ahead at 32x64x3136 and 64x32x1024; three or four ahead measured no better */
+/* The tile LN__STRIDED_AHEAD = 2 tiles ahead is prefetched: into L1 that measured
+   0.92-0.96x the time of one tile ahead at 32x64x3136 and 64x32x1024, three or four ahead
+   no better. Into L2 instead, with dx of the next tile (not the one two ahead) for
+   writing, where the tile's lines spread over the L1's sets: inner >= 256 and at most 12
+   lines a set (ln__l1_set_load). Zen 4 (8-way L1), against L1: 64 channels, 1 thread,
+   0.78-0.81x the time at inner 784, 0.67-0.71x at 1056, 0.84-0.87x at 3136; 32 channels
+   0.62-0.64x at 3136; 256 channels 0.80x at 784; 2 threads 0.73-0.88x, but 0.99-1.01x at
+   3136. Where the lines crowd into fewer sets it lost: lines 4 KiB apart (inner 1024,
+   2048: one set) 1.5-1.6x; 24-48 a set 0.83-0.96x at 1 thread but 1.03-1.11x at 2. */
+/* How many lines of a tile's lane-line share one L1 set: the cols lines of each of x, dy
+   and dx lie inner·4 bytes apart, and an L1 of 64 sets of 64-byte lines (4 KiB a way:
+   32 KiB 8-way, 48 KiB 12-way) maps lines 4 KiB apart to the same set, so they spread
+   over 4096 / (the largest power of two dividing inner·4) sets, at most 64. */
+static size_t ln__l1_set_load(size_t cols, size_t inner) {
+    size_t s = (inner * 4) & 4095, sets = s ? 4096 / (s & (~s + 1)) : 1;
+    sets = sets > 64 ? 64 : sets;
+    return (3 * cols + sets - 1) / sets;
+}
 /* the four double quarters of a 32-float pair (a, b) */
 LN__AVX512_K void ln__512_quarters(__m512 a, __m512 b, __m512d q[4]) {
     q[0] = ln__512_lo(a), q[1] = ln__512_hi(a), q[2] = ln__512_lo(b), q[3] = ln__512_hi(b);
@@ -3840,7 +3876,14 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
             d0 = _mm512_mul_ps(gm, d0);
             d1 = _mm512_mul_ps(gm, d1);
         }
-        if (ahead) { /* a full tile LN__STRIDED_AHEAD tiles on (the caller checks) */
+        if (ahead == LN__AHEAD_L2) { /* a full tile LN__STRIDED_AHEAD tiles on (the caller checks) */
+            const char *xa = (const char *)(xc + LN__STRIDED_AHEAD * LN__LANES512);
+            const char *da = (const char *)(dc + LN__STRIDED_AHEAD * LN__LANES512);
+            _mm_prefetch(xa, _MM_HINT_T1);
+            _mm_prefetch(xa + 64, _MM_HINT_T1);
+            _mm_prefetch(da, _MM_HINT_T1);
+            _mm_prefetch(da + 64, _MM_HINT_T1);
+        } else if (ahead) {
             const char *xa = (const char *)(xc + LN__STRIDED_AHEAD * LN__LANES512);
             const char *da = (const char *)(dc + LN__STRIDED_AHEAD * LN__LANES512);
             _mm_prefetch(xa, _MM_HINT_T0);
@@ -3877,7 +3920,9 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
             _mm512_storeu_pd(sbp, first ? fb : _mm512_add_pd(_mm512_loadu_pd(sbp), fb));
         }
         if (dx) { /* last: dx may be dy or x */
-            if (ahead)
+            if (ahead == LN__AHEAD_L2)
+                __builtin_prefetch(dx + c * inner + LN__LANES512, 1, 3);
+            else if (ahead)
                 __builtin_prefetch(dx + c * inner + LN__STRIDED_AHEAD * LN__LANES512, 1, 3);
             __m512 xh0 = _mm512_mul_ps(_mm512_sub_ps(_mm512_sub_ps(x0, mf0), kd0), rf0);
             __m512 xh1 = _mm512_mul_ps(_mm512_sub_ps(_mm512_sub_ps(x1, mf1), kd1), rf1);
@@ -3904,8 +3949,6 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
    channels, the shifted sums' bound (see ln__row_moments); beyond that, and for partial
    tiles, the compiler-vectorized tile. */
 #define LN__FWD_LANES512 ((size_t)64) /* 4 vectors of floats, 8 of doubles per sum */
-#define LN__AHEAD_L1 1 /* ln__512_strided_fwd_tile's ahead: prefetch x into L1 */
-#define LN__AHEAD_L2 2 /*                                   or into L2 */
 LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, const float *x,
                                            const float *gamma, const float *beta, size_t cols,
                                            size_t inner, float eps, size_t w, int ahead) {
@@ -4007,11 +4050,23 @@ LN__AVX512 static void ln__strided_bwd_avx512(float *dx, double *pg, double *pb,
                                               const float *gamma, const float *mean,
                                               const float *rstd, size_t cols, size_t inner,
                                               int first) {
+    const int pf = inner >= LN__STRIDED_L2_INNER && ln__l1_set_load(cols, inner) <= 12
+                       ? LN__AHEAD_L2 : LN__AHEAD_L1;
     size_t i0 = 0;
-    for (; i0 + LN__LANES512 <= inner; i0 += LN__LANES512, first = 0) /* w constant: no masks */
+    /* w and ahead constant: no masks, no branches on ahead */
+    if (pf == LN__AHEAD_L2)
+        for (; i0 + (LN__STRIDED_AHEAD + 1) * LN__LANES512 <= inner; i0 += LN__LANES512, first = 0)
+            ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
+                                     mean + i0, rstd + i0, cols, inner, LN__LANES512, first,
+                                     LN__AHEAD_L2);
+    else
+        for (; i0 + (LN__STRIDED_AHEAD + 1) * LN__LANES512 <= inner; i0 += LN__LANES512, first = 0)
+            ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
+                                     mean + i0, rstd + i0, cols, inner, LN__LANES512, first,
+                                     LN__AHEAD_L1);
+    for (; i0 + LN__LANES512 <= inner; i0 += LN__LANES512, first = 0)
         ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
-                                 mean + i0, rstd + i0, cols, inner, LN__LANES512, first,
-                                 i0 + (LN__STRIDED_AHEAD + 1) * LN__LANES512 <= inner);
+                                 mean + i0, rstd + i0, cols, inner, LN__LANES512, first, 0);
     if (i0 < inner)
         ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                  mean + i0, rstd + i0, cols, inner, inner - i0, first, 0);
