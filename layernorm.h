@@ -3751,8 +3751,9 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
     attr static void ln__strided_bwd_##sfx(float *dx, double *pg, double *pb, const float *dy, \
                                            const float *x, const float *gamma,                 \
                                            const float *mean, const float *rstd, size_t cols,  \
-                                           size_t inner, int first) {                          \
+                                           size_t inner, int first, int more) {                \
         size_t i0 = 0;                                                                         \
+        (void)more; /* (the hand-written AVX-512 tiles use it) */                              \
         if (inner >= LN__STRIDED_L2_INNER) /* (a constant ahead, as the forward) */               \
             for (; i0 + (LN__STRIDED_AHEAD + 1) * LN__LANES <= inner; i0 += LN__LANES, first = 0)\
                 ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,      \
@@ -3853,7 +3854,8 @@ LN__AVX512_K void ln__512_strided_coefs(int q, __m512d vn, const __m512d *sg,
 LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, const float *dy,
                                            const float *x, const float *gamma,
                                            const float *mean, const float *rstd, size_t cols,
-                                           size_t inner, size_t w, int first, int ahead) {
+                                           size_t inner, size_t w, int first, int ahead,
+                                           ptrdiff_t pf_x, ptrdiff_t pf_dx) {
     const __mmask16 k0 = ln__512_mask_at(w, 0), k1 = ln__512_mask_at(w, 1);
     /* lanes past w load as 0 everywhere (x, dy, mean, rstd): their sums and terms are 0 */
     const __m512 mf0 = _mm512_maskz_loadu_ps(k0, mean);
@@ -3876,16 +3878,14 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
             d0 = _mm512_mul_ps(gm, d0);
             d1 = _mm512_mul_ps(gm, d1);
         }
-        if (ahead == LN__AHEAD_L2) { /* a full tile LN__STRIDED_AHEAD tiles on (the caller checks) */
-            const char *xa = (const char *)(xc + LN__STRIDED_AHEAD * LN__LANES512);
-            const char *da = (const char *)(dc + LN__STRIDED_AHEAD * LN__LANES512);
+        if (ahead == LN__AHEAD_L2) { /* the tile pf_x floats on (the caller checks) */
+            const char *xa = (const char *)(xc + pf_x), *da = (const char *)(dc + pf_x);
             _mm_prefetch(xa, _MM_HINT_T1);
             _mm_prefetch(xa + 64, _MM_HINT_T1);
             _mm_prefetch(da, _MM_HINT_T1);
             _mm_prefetch(da + 64, _MM_HINT_T1);
         } else if (ahead) {
-            const char *xa = (const char *)(xc + LN__STRIDED_AHEAD * LN__LANES512);
-            const char *da = (const char *)(dc + LN__STRIDED_AHEAD * LN__LANES512);
+            const char *xa = (const char *)(xc + pf_x), *da = (const char *)(dc + pf_x);
             _mm_prefetch(xa, _MM_HINT_T0);
             _mm_prefetch(xa + 64, _MM_HINT_T0);
             _mm_prefetch(da, _MM_HINT_T0);
@@ -3920,10 +3920,7 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
             _mm512_storeu_pd(sbp, first ? fb : _mm512_add_pd(_mm512_loadu_pd(sbp), fb));
         }
         if (dx) { /* last: dx may be dy or x */
-            if (ahead == LN__AHEAD_L2)
-                __builtin_prefetch(dx + c * inner + LN__LANES512, 1, 3);
-            else if (ahead)
-                __builtin_prefetch(dx + c * inner + LN__STRIDED_AHEAD * LN__LANES512, 1, 3);
+            if (ahead) __builtin_prefetch(dx + c * inner + pf_dx, 1, 3); /* (pf_dx on) */
             __m512 xh0 = _mm512_mul_ps(_mm512_sub_ps(_mm512_sub_ps(x0, mf0), kd0), rf0);
             __m512 xh1 = _mm512_mul_ps(_mm512_sub_ps(_mm512_sub_ps(x1, mf1), kd1), rf1);
             __m512 t0 = _mm512_fmadd_ps(rf0, _mm512_mul_ps(gm, d0), kb0);
@@ -4049,27 +4046,73 @@ LN__AVX512 static void ln__strided_bwd_avx512(float *dx, double *pg, double *pb,
                                               const float *dy, const float *x,
                                               const float *gamma, const float *mean,
                                               const float *rstd, size_t cols, size_t inner,
-                                              int first) {
+                                              int first, int more) {
     const int pf = inner >= LN__STRIDED_L2_INNER && ln__l1_set_load(cols, inner) <= 12
                        ? LN__AHEAD_L2 : LN__AHEAD_L1;
+    const ptrdiff_t two = (ptrdiff_t)(LN__STRIDED_AHEAD * LN__LANES512);
     size_t i0 = 0;
+    (void)more;
     /* w and ahead constant: no masks, no branches on ahead */
     if (pf == LN__AHEAD_L2)
         for (; i0 + (LN__STRIDED_AHEAD + 1) * LN__LANES512 <= inner; i0 += LN__LANES512, first = 0)
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                      mean + i0, rstd + i0, cols, inner, LN__LANES512, first,
-                                     LN__AHEAD_L2);
+                                     LN__AHEAD_L2, two, (ptrdiff_t)LN__LANES512);
     else
         for (; i0 + (LN__STRIDED_AHEAD + 1) * LN__LANES512 <= inner; i0 += LN__LANES512, first = 0)
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                      mean + i0, rstd + i0, cols, inner, LN__LANES512, first,
-                                     LN__AHEAD_L1);
+                                     LN__AHEAD_L1, two, two);
     for (; i0 + LN__LANES512 <= inner; i0 += LN__LANES512, first = 0)
         ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
-                                 mean + i0, rstd + i0, cols, inner, LN__LANES512, first, 0);
+                                 mean + i0, rstd + i0, cols, inner, LN__LANES512, first, 0,
+                                 0, 0);
     if (i0 < inner)
         ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
-                                 mean + i0, rstd + i0, cols, inner, inner - i0, first, 0);
+                                 mean + i0, rstd + i0, cols, inner, inner - i0, first, 0,
+                                 0, 0);
+}
+/* Slices of LN__SHORT_MIN_INNER <= inner < LN__STRIDED_L2_INNER, a few tiles each: there
+   the last two tiles of every slice had nothing to ask for, and the first two of the next
+   came from memory unasked. Here every tile asks for the tile two on, running on into the
+   next slice when one follows (more): tile u of a slice of ntiles sits u·LANES on, tile
+   u − ntiles of the next one cols·inner + (u − ntiles)·LANES on. Zen 4, 1 thread, time
+   against ln__strided_bwd_avx512: inner 196 0.82-0.94x (16 to 512 channels; 2 threads
+   0.88x), 144 0.93x, 128 0.92-0.94x, 100 0.92-0.99x, 96 and 160 1.0x; but 49 to 81
+   1.0-1.19x (a slice of one or two tiles: consecutive slices are one contiguous stream,
+   which the hardware prefetcher follows), so not below 96. A function of its own: the
+   same offsets worked into ln__strided_bwd_avx512 made its loops 1.03-1.1x slower at
+   inner 3136 (gcc 12), with the same prefetches there. */
+#define LN__SHORT_MIN_INNER ((size_t)96)
+LN__AVX512 static void ln__strided_bwd_avx512_short(float *dx, double *pg, double *pb,
+                                                    const float *dy, const float *x,
+                                                    const float *gamma, const float *mean,
+                                                    const float *rstd, size_t cols,
+                                                    size_t inner, int first, int more) {
+    const size_t ntiles = (inner + LN__LANES512 - 1) / LN__LANES512;
+    size_t i0, t;
+    for (i0 = 0, t = 0; i0 < inner; i0 += LN__LANES512, t++, first = 0) {
+        size_t u = t + LN__STRIDED_AHEAD, w = inner - i0;
+        ptrdiff_t off = (ptrdiff_t)(u < ntiles ? u * LN__LANES512
+                                               : cols * inner + (u - ntiles) * LN__LANES512) -
+                        (ptrdiff_t)i0;
+        int ask = u < ntiles || more;
+        if (w >= LN__LANES512 && ask) /* (w and ahead constant in each call) */
+            ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
+                                     mean + i0, rstd + i0, cols, inner, LN__LANES512, first,
+                                     LN__AHEAD_L1, off, off);
+        else if (w >= LN__LANES512)
+            ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
+                                     mean + i0, rstd + i0, cols, inner, LN__LANES512, first, 0,
+                                     0, 0);
+        else if (ask)
+            ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
+                                     mean + i0, rstd + i0, cols, inner, w, first, LN__AHEAD_L1,
+                                     off, off);
+        else
+            ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
+                                     mean + i0, rstd + i0, cols, inner, w, first, 0, 0, 0);
+    }
 }
 #endif
 #ifdef LN__HAVE_AVX2
@@ -4081,17 +4124,22 @@ typedef void (*ln__strided_fwd_fn)(float *, float *, float *, const float *, con
                                    const float *, size_t, size_t, float);
 typedef void (*ln__strided_bwd_fn)(float *, double *, double *, const float *, const float *,
                                    const float *, const float *, const float *, size_t, size_t,
-                                   int);
+                                   int, int);
 
-static void ln__strided_fns(int path, ln__strided_fwd_fn *f, ln__strided_bwd_fn *b) {
+static void ln__strided_fns(int path, size_t inner, ln__strided_fwd_fn *f,
+                            ln__strided_bwd_fn *b) {
     *f = ln__strided_fwd_scalar;
     *b = ln__strided_bwd_scalar;
     if (!ln_path_supported(path)) return;
 #ifdef LN__HAVE_AVX512
     if (path == LN_PATH_AVX512) {
         *f = ln__strided_fwd_avx512;
-        *b = ln__strided_bwd_avx512;
+        *b = inner >= LN__SHORT_MIN_INNER && inner < LN__STRIDED_L2_INNER
+                 ? ln__strided_bwd_avx512_short
+                 : ln__strided_bwd_avx512;
     }
+#else
+    (void)inner;
 #endif
 #ifdef LN__HAVE_AVX2
     if (path == LN_PATH_AVX2) {
@@ -4111,7 +4159,7 @@ LN__PRIV int ln__forward_strided_on(int path, float *y, float *mean, float *rstd
     if (!y || !x) return LN_ERR_NULL;
     if ((st = ln__check(outer, cols, inner, eps, 1)) != LN_OK) return st > 0 ? LN_OK : st;
     if (inner == 1) return ln__forward_on(path, y, mean, rstd, x, gamma, beta, outer, cols, eps);
-    ln__strided_fns(path, &f, &b);
+    ln__strided_fns(path, inner, &f, &b);
     nt = ln__threads(outer, outer * slice);
     (void)nt;
     LN__PRAGMA(omp parallel for schedule(static) num_threads(nt) if (nt > 1))
@@ -4132,7 +4180,7 @@ static void ln__strided_chunk(ln__strided_bwd_fn b, double *P, float *dx, const 
     size_t o, c, k, slice = cols * inner;
     for (o = o0; o < o1; o++)
         b(dx ? dx + o * slice : NULL, P, Pb, dy + o * slice, x + o * slice, gamma,
-          mean + o * inner, rstd + o * inner, cols, inner, o == o0);
+          mean + o * inner, rstd + o * inner, cols, inner, o == o0, o + 1 < o1);
     for (c = 0; c < cols; c++) { /* dγ slots -> P[c], in place (c <= 8c) */
         double sg = 0;
         for (k = 0; k < LN__SLOTS; k++) sg += P[c * LN__SLOTS + k];
@@ -4158,7 +4206,7 @@ LN__PRIV int ln__backward_strided_on(int path, float *dx, float *dgamma, float *
     if ((st = ln__check(outer, cols, inner, 0.0f, 0)) != LN_OK) return st > 0 ? LN_OK : st;
     if (inner == 1)
         return ln__backward_on(path, dx, dgamma, dbeta, dy, x, gamma, mean, rstd, outer, cols);
-    ln__strided_fns(path, &f, &b);
+    ln__strided_fns(path, inner, &f, &b);
     /* dγ/dβ as for rows: fixed chunks of outer slices (at most ln__max_chunks), each into
        its own partial, the partials added in chunk order. */
     chunk = (outer + ln__max_chunks(psz) - 1) / ln__max_chunks(psz);

@@ -379,8 +379,9 @@ static const variant variants_strided[] = {
     {"ln_backward_strided", OP_BWD_STRIDED, OP_S2, -1, NULL},
 };
 static const shape variant_shapes[] = {{8192, 768, 1}, {64, 768, 1}};
-/* NCHW with C = 64 over 56x56, and the same element count with inner = 1. */
-static const shape strided_shapes[] = {{32, 64, 56 * 56}, {32 * 56 * 56, 64, 1}};
+/* NCHW with C = 64 over 56x56, the same element count over 14x14 and with inner = 1. */
+static const shape strided_shapes[] = {
+    {32, 64, 56 * 56}, {512, 64, 14 * 14}, {32 * 56 * 56, 64, 1}};
 
 static void variant_group(bu_table *t, const variant *v, size_t nv, const shape *full,
                           const int *thr, int nthr)
