@@ -3597,6 +3597,8 @@ LNDEF int ln_rms_backward_acc(float *dx, float *dgamma, const float *dy, const f
 #define LN__STRIDED_L2_INNER ((size_t)256)
 #define LN__AHEAD_L1 1 /* a tile's ahead: prefetch into L1 */
 #define LN__AHEAD_L2 2 /*                 or into L2 */
+#define LN__AHEAD_SEQ 3 /* into L2, channel c's run at p + c·ps (the AVX-512 tiles' px,
+                           pdy, pdx or py and ps): the next slice front to back */
 /* a tile's run of one channel, LN__LANES floats from p, into L2 */
 LN__INLINE void ln__prefetch_run_l2(const float *p) {
     size_t i;
@@ -3856,7 +3858,8 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
                                            const float *x, const float *gamma,
                                            const float *mean, const float *rstd, size_t cols,
                                            size_t inner, size_t w, int first, int ahead,
-                                           ptrdiff_t pf_x, ptrdiff_t pf_dx) {
+                                           const float *px, const float *pdy, float *pdx,
+                                           size_t ps) {
     const __mmask16 k0 = ln__512_mask_at(w, 0), k1 = ln__512_mask_at(w, 1);
     /* lanes past w load as 0 everywhere (x, dy, mean, rstd): their sums and terms are 0 */
     const __m512 mf0 = _mm512_maskz_loadu_ps(k0, mean);
@@ -3879,14 +3882,22 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
             d0 = _mm512_mul_ps(gm, d0);
             d1 = _mm512_mul_ps(gm, d1);
         }
-        if (ahead == LN__AHEAD_L2) { /* the tile pf_x floats on (the caller checks) */
-            const char *xa = (const char *)(xc + pf_x), *da = (const char *)(dc + pf_x);
+        if (ahead == LN__AHEAD_SEQ) { /* x, dy at px + c·ps, pdy + c·ps */
+            const char *xa = (const char *)(px + c * ps), *da = (const char *)(pdy + c * ps);
+            _mm_prefetch(xa, _MM_HINT_T1);
+            _mm_prefetch(xa + 64, _MM_HINT_T1);
+            _mm_prefetch(da, _MM_HINT_T1);
+            _mm_prefetch(da + 64, _MM_HINT_T1);
+        } else if (ahead == LN__AHEAD_L2) { /* the tile LN__STRIDED_AHEAD on (caller checks) */
+            const char *xa = (const char *)(xc + LN__STRIDED_AHEAD * LN__LANES512);
+            const char *da = (const char *)(dc + LN__STRIDED_AHEAD * LN__LANES512);
             _mm_prefetch(xa, _MM_HINT_T1);
             _mm_prefetch(xa + 64, _MM_HINT_T1);
             _mm_prefetch(da, _MM_HINT_T1);
             _mm_prefetch(da + 64, _MM_HINT_T1);
         } else if (ahead) {
-            const char *xa = (const char *)(xc + pf_x), *da = (const char *)(dc + pf_x);
+            const char *xa = (const char *)(xc + LN__STRIDED_AHEAD * LN__LANES512);
+            const char *da = (const char *)(dc + LN__STRIDED_AHEAD * LN__LANES512);
             _mm_prefetch(xa, _MM_HINT_T0);
             _mm_prefetch(xa + 64, _MM_HINT_T0);
             _mm_prefetch(da, _MM_HINT_T0);
@@ -3921,7 +3932,13 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
             _mm512_storeu_pd(sbp, first ? fb : _mm512_add_pd(_mm512_loadu_pd(sbp), fb));
         }
         if (dx) { /* last: dx may be dy or x */
-            if (ahead) __builtin_prefetch(dx + c * inner + pf_dx, 1, 3); /* (pf_dx on) */
+            if (ahead == LN__AHEAD_SEQ) {
+                __builtin_prefetch(pdx + c * ps, 1, 3);
+                __builtin_prefetch(pdx + c * ps + 16, 1, 3);
+            } else if (ahead == LN__AHEAD_L2) /* the next tile */
+                __builtin_prefetch(dx + c * inner + LN__LANES512, 1, 3);
+            else if (ahead)
+                __builtin_prefetch(dx + c * inner + LN__STRIDED_AHEAD * LN__LANES512, 1, 3);
             __m512 xh0 = _mm512_mul_ps(_mm512_sub_ps(_mm512_sub_ps(x0, mf0), kd0), rf0);
             __m512 xh1 = _mm512_mul_ps(_mm512_sub_ps(_mm512_sub_ps(x1, mf1), kd1), rf1);
             __m512 t0 = _mm512_fmadd_ps(rf0, _mm512_mul_ps(gm, d0), kb0);
@@ -3938,9 +3955,9 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
    channels' short runs are too many streams for the hardware; without it 1.4x slower).
    x is prefetched into L2, not L1, when inner >= LN__STRIDED_L2_INNER: on Zen 4 (1
    thread, 64 channels) that took 0.78-0.82x the time from inner 784 to 12544, 0.95x at
-   256, and at 196 (one tile of three prefetches) 1.05x, so L1 there. (The backward's
-   prefetches into L2 took 0.75-0.93x at most inner sizes but 1.5x at 1024 and 2048, and
-   stay in L1.)
+   256, and at 196 (one tile of three prefetches) 1.05x, so L1 there. (Slices of
+   LN__SEQ_FWD_MIN_INNER to LN__SEQ_FWD_MAX_INNER prefetch the next slice instead:
+   ln__strided_fwd_avx512_short.)
    The compiler-vectorized tile, then sweeping twice for the statistics (the mean, then
    the centered squares) with its sums in memory: 0.23 ns per element in L2 here, against
    0.15 for this one; 32x64x3136 from memory 0.60x the time, 256x3x1024 0.18x. Up to LN__BLOCK
@@ -3970,10 +3987,14 @@ LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, c
             __m512 v = _mm512_maskz_loadu_ps(m[h], xc + 16 * h);
             __m512d d0 = _mm512_sub_pd(ln__512_lo(v), kd[2 * h]);
             __m512d d1 = _mm512_sub_pd(ln__512_hi(v), kd[2 * h + 1]);
-            if (ahead == LN__AHEAD_L2) /* px + c·ps: x of a tile ahead (the caller checks) */
+            if (ahead == LN__AHEAD_SEQ) /* x at px + c·ps */
                 _mm_prefetch((const char *)(px + c * ps + 16 * h), _MM_HINT_T1);
+            else if (ahead == LN__AHEAD_L2) /* the tile LN__STRIDED_AHEAD on (caller checks) */
+                _mm_prefetch((const char *)(xc + LN__STRIDED_AHEAD * LN__FWD_LANES512 + 16 * h),
+                             _MM_HINT_T1);
             else if (ahead)
-                _mm_prefetch((const char *)(px + c * ps + 16 * h), _MM_HINT_T0);
+                _mm_prefetch((const char *)(xc + LN__STRIDED_AHEAD * LN__FWD_LANES512 + 16 * h),
+                             _MM_HINT_T0);
             s[2 * h] = _mm512_add_pd(s[2 * h], d0);
             s[2 * h + 1] = _mm512_add_pd(s[2 * h + 1], d1);
             q[2 * h] = _mm512_fmadd_pd(d0, d0, q[2 * h]);
@@ -4006,8 +4027,11 @@ LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, c
         for (h = 0; h < 4; h++) {
             __m512 v = _mm512_maskz_loadu_ps(m[h], x + c * inner + 16 * h);
             __m512 t = _mm512_mul_ps(_mm512_sub_ps(_mm512_sub_ps(v, mh[h]), ml[h]), rf[h]);
-            if (ahead) /* y of that tile, for writing: 0.90-0.95x the time */
+            if (ahead == LN__AHEAD_SEQ) /* y of the same, for writing */
                 __builtin_prefetch(py + c * ps + 16 * h, 1, 3);
+            else if (ahead) /* y of that tile, for writing: 0.90-0.95x the time */
+                __builtin_prefetch(y + c * inner + LN__STRIDED_AHEAD * LN__FWD_LANES512 + 16 * h,
+                                   1, 3);
             _mm512_mask_storeu_ps(y + c * inner + 16 * h, m[h], _mm512_fmadd_ps(t, g, b));
         }
     }
@@ -4038,28 +4062,27 @@ LN__AVX512 static void ln__strided_fwd_avx512(float *y, float *mean, float *rstd
                                  x + i0, gamma, beta, cols, inner, eps, LN__FWD_LANES512,
                                  i0 + (LN__STRIDED_AHEAD + 1) * LN__FWD_LANES512 <= inner ? pf
                                                                                         : 0,
-                                 x + i0 + LN__STRIDED_AHEAD * LN__FWD_LANES512,
-                                 y + i0 + LN__STRIDED_AHEAD * LN__FWD_LANES512, inner);
+                                 x, y, 0);
     if (i0 < inner)
         ln__strided_fwd_part_avx512(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
                                     x + i0, gamma, beta, cols, inner, eps, inner - i0);
 }
-/* Short slices (LN__SEQ_MIN_INNER <= inner <= LN__SEQ_MAX_INNER, up to LN__SEQ_MAX_SLICE
-   floats): while a slice is normalized, the next one, when one follows (more), is asked
-   for into L2 front to back, one run of 64 floats per channel and tile (tile t asks for
-   floats t·cols·64 .. (t + 1)·cols·64 of it), instead of the tile two on: a slice of a
-   few tiles left its last two tiles asking for nothing and its first two unasked for,
-   and one sequential stream suits the memory better than cols short runs. Zen 4, 1
-   thread, time against the tile two on: 64 channels, inner 144 0.93-0.95x, 160 0.96x,
-   192 0.82-0.84x, 196 0.75-0.77x (2 threads 0.76x), 256 0.78x (2 threads 0.78-0.80x),
-   320 0.85x, 512 0.90x; 128 channels at 256 0.79-0.82x, at 512 (256 KiB a slice)
-   0.97-0.99x; 256 channels at 196 0.76x. Not elsewhere: inner 576 to 3136 1.03-1.26x
-   (long runs per channel, which the tile two on suits), 100 and below 1.06-1.19x (a slice
-   of one or two tiles: the slices form one stream, which the hardware prefetcher follows
-   already), 128 0.95-1.02x. */
-#define LN__SEQ_MIN_INNER ((size_t)129) /* more than two whole tiles */
-#define LN__SEQ_MAX_INNER ((size_t)512)
-#define LN__SEQ_MAX_SLICE ((size_t)65536)
+/* Short slices (LN__SEQ_FWD_MIN_INNER <= inner <= LN__SEQ_FWD_MAX_INNER, up to
+   LN__SEQ_FWD_MAX_SLICE floats): while a slice is normalized, the next one, when one
+   follows (more), is asked for into L2 front to back, one run of 64 floats per channel
+   and tile (tile t asks for floats t·cols·64 .. (t + 1)·cols·64 of it), instead of the
+   tile two on: a slice of a few tiles left its last two tiles asking for nothing and its
+   first two unasked for, and one sequential stream suits the memory better than cols
+   short runs. Zen 4, 1 thread, time against the tile two on: 64 channels, inner 144
+   0.93-0.95x, 160 0.96x, 192 0.82-0.84x, 196 0.75-0.77x (2 threads 0.76x), 256 0.78x (2
+   threads 0.78-0.80x), 320 0.85x, 512 0.90x; 128 channels at 256 0.79-0.82x, at 512 (256
+   KiB a slice) 0.97-0.99x; 256 channels at 196 0.76x. Not elsewhere: inner 576 to 3136
+   1.03-1.26x (long runs per channel, which the tile two on suits), 100 and below
+   1.06-1.19x (a slice of one or two tiles: the slices form one stream, which the hardware
+   prefetcher follows already), 128 0.95-1.02x. */
+#define LN__SEQ_FWD_MIN_INNER ((size_t)129) /* more than two whole tiles */
+#define LN__SEQ_FWD_MAX_INNER ((size_t)512)
+#define LN__SEQ_FWD_MAX_SLICE ((size_t)65536)
 LN__AVX512 static void ln__strided_fwd_avx512_short(float *y, float *mean, float *rstd,
                                                     const float *x, const float *gamma,
                                                     const float *beta, size_t cols,
@@ -4070,8 +4093,8 @@ LN__AVX512 static void ln__strided_fwd_avx512_short(float *y, float *mean, float
         if (more) /* (ahead constant in each call) */
             ln__512_strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
                                      x + i0, gamma, beta, cols, inner, eps, LN__FWD_LANES512,
-                                     LN__AHEAD_L2, x + cols * inner + o, y + cols * inner + o,
-                                     LN__FWD_LANES512);
+                                     LN__AHEAD_SEQ, x + cols * inner + o,
+                                     y + cols * inner + o, LN__FWD_LANES512);
         else
             ln__512_strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
                                      x + i0, gamma, beta, cols, inner, eps, LN__FWD_LANES512, 0,
@@ -4088,7 +4111,6 @@ LN__AVX512 static void ln__strided_bwd_avx512(float *dx, double *pg, double *pb,
                                               int first, int more) {
     const int pf = inner >= LN__STRIDED_L2_INNER && ln__l1_set_load(cols, inner) <= 12
                        ? LN__AHEAD_L2 : LN__AHEAD_L1;
-    const ptrdiff_t two = (ptrdiff_t)(LN__STRIDED_AHEAD * LN__LANES512);
     size_t i0 = 0;
     (void)more;
     /* w and ahead constant: no masks, no branches on ahead */
@@ -4096,61 +4118,62 @@ LN__AVX512 static void ln__strided_bwd_avx512(float *dx, double *pg, double *pb,
         for (; i0 + (LN__STRIDED_AHEAD + 1) * LN__LANES512 <= inner; i0 += LN__LANES512, first = 0)
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                      mean + i0, rstd + i0, cols, inner, LN__LANES512, first,
-                                     LN__AHEAD_L2, two, (ptrdiff_t)LN__LANES512);
+                                     LN__AHEAD_L2, x, dy, dx, 0);
     else
         for (; i0 + (LN__STRIDED_AHEAD + 1) * LN__LANES512 <= inner; i0 += LN__LANES512, first = 0)
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                      mean + i0, rstd + i0, cols, inner, LN__LANES512, first,
-                                     LN__AHEAD_L1, two, two);
+                                     LN__AHEAD_L1, x, dy, dx, 0);
     for (; i0 + LN__LANES512 <= inner; i0 += LN__LANES512, first = 0)
         ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                  mean + i0, rstd + i0, cols, inner, LN__LANES512, first, 0,
-                                 0, 0);
+                                 x, dy, dx, 0);
     if (i0 < inner)
         ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                  mean + i0, rstd + i0, cols, inner, inner - i0, first, 0,
-                                 0, 0);
+                                 x, dy, dx, 0);
 }
-/* Slices of LN__SHORT_MIN_INNER <= inner < LN__STRIDED_L2_INNER, a few tiles each: there
-   the last two tiles of every slice had nothing to ask for, and the first two of the next
-   came from memory unasked. Here every tile asks for the tile two on, running on into the
-   next slice when one follows (more): tile u of a slice of ntiles sits u·LANES on, tile
-   u − ntiles of the next one cols·inner + (u − ntiles)·LANES on. Zen 4, 1 thread, time
-   against ln__strided_bwd_avx512: inner 196 0.82-0.94x (16 to 512 channels; 2 threads
-   0.88x), 144 0.93x, 128 0.92-0.94x, 100 0.92-0.99x, 96 and 160 1.0x; but 49 to 81
-   1.0-1.19x (a slice of one or two tiles: consecutive slices are one contiguous stream,
-   which the hardware prefetcher follows), so not below 96. A function of its own: the
-   same offsets worked into ln__strided_bwd_avx512 made its loops 1.03-1.1x slower at
-   inner 3136 (gcc 12), with the same prefetches there. */
-#define LN__SHORT_MIN_INNER ((size_t)96)
+/* Short slices (LN__SEQ_BWD_MIN_INNER <= inner <= LN__SEQ_BWD_MAX_INNER, up to
+   LN__SEQ_BWD_MAX_SLICE floats), as the forward's (ln__strided_fwd_avx512_short): while a
+   slice is worked on, x, dy and dx of the next one, when one follows (more), are asked for
+   front to back, tile t asking for floats t·cols·32 .. (t + 1)·cols·32 of each. Zen 4,
+   1 thread, time against the tile two on (and, from inner 96 to 255, that running on into
+   the next slice, which had measured 0.82-0.94x at 196): 64 channels, inner 40 0.92-0.94x,
+   49 0.91x, 64-128 0.84-0.88x, 196 0.64-0.80x, 256 0.70-0.78x, 320 0.96x, 384 0.83x (2
+   threads: 49 0.89x, 196 0.76-0.78x, 256 0.74x, 384 0.88-0.93x); 8, 16 and 256 channels
+   at 196 0.75-0.82x; 128 channels at 256 0.88-0.92x, 32 at 512 0.86-0.87x. Not elsewhere:
+   inner 16 1.05x, 32 1.0x; 64 channels at 448-1024 1.07-1.67x, 128 at 384 (48K floats a
+   slice) 1.06-1.18x. */
+#define LN__SEQ_BWD_MIN_INNER ((size_t)33) /* more than one whole tile */
+#define LN__SEQ_BWD_MAX_INNER ((size_t)384)
+#define LN__SEQ_BWD_MAX_SLICE ((size_t)32768)
 LN__AVX512 static void ln__strided_bwd_avx512_short(float *dx, double *pg, double *pb,
                                                     const float *dy, const float *x,
                                                     const float *gamma, const float *mean,
                                                     const float *rstd, size_t cols,
                                                     size_t inner, int first, int more) {
-    const size_t ntiles = (inner + LN__LANES512 - 1) / LN__LANES512;
+    const size_t slice = cols * inner;
     size_t i0, t;
     for (i0 = 0, t = 0; i0 < inner; i0 += LN__LANES512, t++, first = 0) {
-        size_t u = t + LN__STRIDED_AHEAD, w = inner - i0;
-        ptrdiff_t off = (ptrdiff_t)(u < ntiles ? u * LN__LANES512
-                                               : cols * inner + (u - ntiles) * LN__LANES512) -
-                        (ptrdiff_t)i0;
-        int ask = u < ntiles || more;
-        if (w >= LN__LANES512 && ask) /* (w and ahead constant in each call) */
+        size_t w = inner - i0, o = slice + t * cols * LN__LANES512;
+        const float *px = x + o, *pdy = dy + o;
+        float *pdx = dx ? dx + o : NULL;
+        if (w >= LN__LANES512 && more) /* (w and ahead constant in each call) */
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                      mean + i0, rstd + i0, cols, inner, LN__LANES512, first,
-                                     LN__AHEAD_L1, off, off);
+                                     LN__AHEAD_SEQ, px, pdy, pdx, LN__LANES512);
         else if (w >= LN__LANES512)
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                      mean + i0, rstd + i0, cols, inner, LN__LANES512, first, 0,
-                                     0, 0);
-        else if (ask)
+                                     x, dy, dx, 0);
+        else if (more)
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
-                                     mean + i0, rstd + i0, cols, inner, w, first, LN__AHEAD_L1,
-                                     off, off);
+                                     mean + i0, rstd + i0, cols, inner, w, first, LN__AHEAD_SEQ,
+                                     px, pdy, pdx, LN__LANES512);
         else
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
-                                     mean + i0, rstd + i0, cols, inner, w, first, 0, 0, 0);
+                                     mean + i0, rstd + i0, cols, inner, w, first, 0, x, dy, dx,
+                                     0);
     }
 }
 #endif
@@ -4172,11 +4195,12 @@ static void ln__strided_fns(int path, size_t cols, size_t inner, ln__strided_fwd
     if (!ln_path_supported(path)) return;
 #ifdef LN__HAVE_AVX512
     if (path == LN_PATH_AVX512) {
-        *f = inner >= LN__SEQ_MIN_INNER && inner <= LN__SEQ_MAX_INNER && cols <= LN__BLOCK &&
-                     cols * inner <= LN__SEQ_MAX_SLICE
+        *f = inner >= LN__SEQ_FWD_MIN_INNER && inner <= LN__SEQ_FWD_MAX_INNER &&
+                     cols <= LN__BLOCK && cols * inner <= LN__SEQ_FWD_MAX_SLICE
                  ? ln__strided_fwd_avx512_short
                  : ln__strided_fwd_avx512;
-        *b = inner >= LN__SHORT_MIN_INNER && inner < LN__STRIDED_L2_INNER
+        *b = inner >= LN__SEQ_BWD_MIN_INNER && inner <= LN__SEQ_BWD_MAX_INNER &&
+                     cols * inner <= LN__SEQ_BWD_MAX_SLICE
                  ? ln__strided_bwd_avx512_short
                  : ln__strided_bwd_avx512;
     }
