@@ -3599,6 +3599,19 @@ LNDEF int ln_rms_backward_acc(float *dx, float *dgamma, const float *dy, const f
 #define LN__AHEAD_L2 2 /*                 or into L2 */
 #define LN__AHEAD_SEQ 3 /* into L2, channel c's run at p + c·ps (the AVX-512 tiles' px,
                            pdy, pdx or py and ps): the next slice front to back */
+/* Short slices, whose tiles ask for the next slice front to back (LN__AHEAD_SEQ) instead
+   of the tile two on: lo <= inner <= hi, at most max floats a slice. The measurements are
+   at ln__strided_fwd_avx512_short and ln__strided_bwd_avx512_short. */
+#define LN__SEQ_FWD_MIN_INNER ((size_t)129) /* more than two whole 64-lane tiles */
+#define LN__SEQ_FWD_MAX_INNER ((size_t)512)
+#define LN__SEQ_FWD_MAX_SLICE ((size_t)65536)
+#define LN__SEQ_BWD_MIN_INNER ((size_t)33) /* more than one whole 32-lane tile */
+#define LN__SEQ_BWD_MAX_INNER ((size_t)384)
+#define LN__SEQ_BWD_MAX_SLICE ((size_t)32768)
+#define LN__SEQ_BWD_MAX_SLICE_AVX2 ((size_t)65536)
+LN__INLINE int ln__short_slice(size_t cols, size_t inner, size_t lo, size_t hi, size_t max) {
+    return inner >= lo && inner <= hi && cols * inner <= max;
+}
 /* a tile's run of one channel, LN__LANES floats from p, into L2 */
 LN__INLINE void ln__prefetch_run_l2(const float *p) {
     size_t i;
@@ -3666,7 +3679,8 @@ LN__INLINE void ln__strided_fwd_tile(float *y, float *mean, float *rstd, const f
 LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const float *dy,
                                      const float *x, const float *gamma, const float *mean,
                                      const float *rstd, size_t cols, size_t inner, size_t w,
-                                     int first, int ahead) {
+                                     int first, int ahead, const float *nx, const float *ndy,
+                                     float *ndx) {
     double sg[LN__LANES], sgx[LN__LANES], sx[LN__LANES], tg[LN__LANES], tb[LN__LANES];
     float ka[LN__LANES], kb[LN__LANES], kc[LN__LANES], kd[LN__LANES];
     double ks[LN__LANES];
@@ -3675,7 +3689,10 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
     for (c = 0; c < cols; c++) {
         float gm = gamma ? gamma[c] : 1.0f, g[LN__LANES];
         double xt[LN__LANES];
-        if (ahead == LN__AHEAD_L2) { /* LN__STRIDED_AHEAD tiles on, full (the caller checks) */
+        if (ahead == LN__AHEAD_SEQ) { /* runs of the next slice, front to back */
+            ln__prefetch_run_l2(nx + c * LN__LANES);
+            ln__prefetch_run_l2(ndy + c * LN__LANES);
+        } else if (ahead == LN__AHEAD_L2) { /* LN__STRIDED_AHEAD tiles on, full (caller checks) */
             ln__prefetch_run_l2(x + c * inner + LN__STRIDED_AHEAD * LN__LANES);
             ln__prefetch_run_l2(dy + c * inner + LN__STRIDED_AHEAD * LN__LANES);
         } else if (ahead) /* the next tile: a full one (the caller checks) */
@@ -3714,6 +3731,8 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
         for (; i < LN__LANES; i++) tg[i] = tb[i] = 0;
         if (dx && ahead == LN__AHEAD_L2)
             for (i = 0; i < LN__LANES; i += 16) LN__PREFETCH_W(dx + c * inner + LN__LANES + i);
+        if (dx && ahead == LN__AHEAD_SEQ)
+            for (i = 0; i < LN__LANES; i += 16) LN__PREFETCH_W(ndx + c * LN__LANES + i);
         if (dx) /* last: dx may be dy or x */
             for (i = 0; i < w; i++)
                 dx[c * inner + i] = kc[i] * xh[i] + (ka[i] * (gm * dy[c * inner + i]) + kb[i]);
@@ -3750,31 +3769,45 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
             ln__strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,     \
                                  x + i0, gamma, beta, cols, inner, eps, inner - i0, 0, one);   \
     }
-#define LN__STRIDED_BWD_SLICE(sfx, attr)                                                       \
+#define LN__STRIDED_BWD_SLICE(sfx, attr, seq)                                                  \
     attr static void ln__strided_bwd_##sfx(float *dx, double *pg, double *pb, const float *dy, \
                                            const float *x, const float *gamma,                 \
                                            const float *mean, const float *rstd, size_t cols,  \
                                            size_t inner, int first, int more) {                \
-        size_t i0 = 0;                                                                         \
-        (void)more; /* (the hand-written AVX-512 tiles use it) */                              \
-        if (inner >= LN__STRIDED_L2_INNER) /* (a constant ahead, as the forward) */               \
+        size_t i0 = 0, o = cols * inner; /* o: the next slice's runs for this tile */          \
+        if (seq && more && /* short slices: the next one, front to back */                     \
+            ln__short_slice(cols, inner, LN__SEQ_BWD_MIN_INNER, LN__SEQ_BWD_MAX_INNER,          \
+                            LN__SEQ_BWD_MAX_SLICE_AVX2)) {                                     \
+            for (; i0 + LN__LANES <= inner; i0 += LN__LANES, first = 0, o += cols * LN__LANES) \
+                ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,      \
+                                     mean + i0, rstd + i0, cols, inner, LN__LANES, first,      \
+                                     LN__AHEAD_SEQ, x + o, dy + o, dx ? dx + o : NULL);        \
+            if (i0 < inner)                                                                    \
+                ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,      \
+                                     mean + i0, rstd + i0, cols, inner, inner - i0, first,     \
+                                     LN__AHEAD_SEQ, x + o, dy + o, dx ? dx + o : NULL);        \
+            return;                                                                            \
+        }                                                                                      \
+        if (inner >= LN__STRIDED_L2_INNER) /* (a constant ahead, as the forward) */            \
             for (; i0 + (LN__STRIDED_AHEAD + 1) * LN__LANES <= inner; i0 += LN__LANES, first = 0)\
                 ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,      \
                                      mean + i0, rstd + i0, cols, inner, LN__LANES, first,      \
-                                     LN__AHEAD_L2);                                            \
+                                     LN__AHEAD_L2, x, dy, dx);                                 \
         for (; i0 + 2 * LN__LANES <= inner; i0 += LN__LANES, first = 0)                        \
             ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,          \
                                  mean + i0, rstd + i0, cols, inner, LN__LANES, first,          \
-                                 LN__AHEAD_L1);                                                \
+                                 LN__AHEAD_L1, x, dy, dx);                                     \
         for (; i0 + LN__LANES <= inner; i0 += LN__LANES, first = 0)                            \
             ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,          \
-                                 mean + i0, rstd + i0, cols, inner, LN__LANES, first, 0);      \
+                                 mean + i0, rstd + i0, cols, inner, LN__LANES, first, 0, x,    \
+                                 dy, dx);                                                      \
         if (i0 < inner)                                                                        \
             ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,          \
-                                 mean + i0, rstd + i0, cols, inner, inner - i0, first, 0);     \
+                                 mean + i0, rstd + i0, cols, inner, inner - i0, first, 0, x,   \
+                                 dy, dx);                                                      \
     }
 LN__STRIDED_FWD_SLICE(scalar, LN__VECTORIZE, 0)
-LN__STRIDED_BWD_SLICE(scalar, LN__VECTORIZE)
+LN__STRIDED_BWD_SLICE(scalar, LN__VECTORIZE, 0)
 #ifdef LN__HAVE_AVX512
 LN__STRIDED_FWD_SLICE(avx512_generic, LN__AVX512 LN__VECTORIZE, 0)
 
@@ -4080,9 +4113,6 @@ LN__AVX512 static void ln__strided_fwd_avx512(float *y, float *mean, float *rstd
    1.03-1.26x (long runs per channel, which the tile two on suits), 100 and below
    1.06-1.19x (a slice of one or two tiles: the slices form one stream, which the hardware
    prefetcher follows already), 128 0.95-1.02x. */
-#define LN__SEQ_FWD_MIN_INNER ((size_t)129) /* more than two whole tiles */
-#define LN__SEQ_FWD_MAX_INNER ((size_t)512)
-#define LN__SEQ_FWD_MAX_SLICE ((size_t)65536)
 LN__AVX512 static void ln__strided_fwd_avx512_short(float *y, float *mean, float *rstd,
                                                     const float *x, const float *gamma,
                                                     const float *beta, size_t cols,
@@ -4143,10 +4173,11 @@ LN__AVX512 static void ln__strided_bwd_avx512(float *dx, double *pg, double *pb,
    threads: 49 0.89x, 196 0.76-0.78x, 256 0.74x, 384 0.88-0.93x); 8, 16 and 256 channels
    at 196 0.75-0.82x; 128 channels at 256 0.88-0.92x, 32 at 512 0.86-0.87x. Not elsewhere:
    inner 16 1.05x, 32 1.0x; 64 channels at 448-1024 1.07-1.67x, 128 at 384 (48K floats a
-   slice) 1.06-1.18x. */
-#define LN__SEQ_BWD_MIN_INNER ((size_t)33) /* more than one whole tile */
-#define LN__SEQ_BWD_MAX_INNER ((size_t)384)
-#define LN__SEQ_BWD_MAX_SLICE ((size_t)32768)
+   slice) 1.06-1.18x. The AVX2 path's compiler-vectorized tile does the same (up to
+   LN__SEQ_BWD_MAX_SLICE_AVX2 floats), against its tile two on: 64 channels, inner 49
+   0.93x, 96 0.85x, 196 0.53x (2 threads too), 256 0.83-0.95x, 384 0.92-0.95x; 256
+   channels at 196 0.58x; 128 at 384 1.0x; 64 at 512 1.02x, at 784 1.2x. Not the scalar
+   path: 0.79x at 196 but 1.16x at 49. */
 LN__AVX512 static void ln__strided_bwd_avx512_short(float *dx, double *pg, double *pb,
                                                     const float *dy, const float *x,
                                                     const float *gamma, const float *mean,
@@ -4179,7 +4210,7 @@ LN__AVX512 static void ln__strided_bwd_avx512_short(float *dx, double *pg, doubl
 #endif
 #ifdef LN__HAVE_AVX2
 LN__STRIDED_FWD_SLICE(avx2, LN__AVX2 LN__VECTORIZE, 1)
-LN__STRIDED_BWD_SLICE(avx2, LN__AVX2 LN__VECTORIZE)
+LN__STRIDED_BWD_SLICE(avx2, LN__AVX2 LN__VECTORIZE, 1)
 #endif
 
 typedef void (*ln__strided_fwd_fn)(float *, float *, float *, const float *, const float *,
@@ -4195,12 +4226,12 @@ static void ln__strided_fns(int path, size_t cols, size_t inner, ln__strided_fwd
     if (!ln_path_supported(path)) return;
 #ifdef LN__HAVE_AVX512
     if (path == LN_PATH_AVX512) {
-        *f = inner >= LN__SEQ_FWD_MIN_INNER && inner <= LN__SEQ_FWD_MAX_INNER &&
-                     cols <= LN__BLOCK && cols * inner <= LN__SEQ_FWD_MAX_SLICE
+        *f = cols <= LN__BLOCK && ln__short_slice(cols, inner, LN__SEQ_FWD_MIN_INNER,
+                                                  LN__SEQ_FWD_MAX_INNER, LN__SEQ_FWD_MAX_SLICE)
                  ? ln__strided_fwd_avx512_short
                  : ln__strided_fwd_avx512;
-        *b = inner >= LN__SEQ_BWD_MIN_INNER && inner <= LN__SEQ_BWD_MAX_INNER &&
-                     cols * inner <= LN__SEQ_BWD_MAX_SLICE
+        *b = ln__short_slice(cols, inner, LN__SEQ_BWD_MIN_INNER, LN__SEQ_BWD_MAX_INNER,
+                             LN__SEQ_BWD_MAX_SLICE)
                  ? ln__strided_bwd_avx512_short
                  : ln__strided_bwd_avx512;
     }
