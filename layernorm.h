@@ -3612,6 +3612,14 @@ LNDEF int ln_rms_backward_acc(float *dx, float *dgamma, const float *dy, const f
 LN__INLINE int ln__short_slice(size_t cols, size_t inner, size_t lo, size_t hi, size_t max) {
     return inner >= lo && inner <= hi && cols * inner <= max;
 }
+/* A slice's `more`: 0 if the next slice is not this thread's (this run of slices ends at
+   o1), else 1, or 2 if a slice after that one exists too. A short slice's tile t asks for
+   cols runs of L (its lanes) floats from t·cols·L into the next slice: whole tiles end
+   inside it, the partial last one up to (t + 1)·cols·L <= 2·cols·inner (for inner > L, or
+   inner >= L/2 when it is the only tile), so inside the slice after, which it needs. */
+LN__INLINE int ln__more(size_t o, size_t o1, size_t outer) {
+    return o + 1 >= o1 ? 0 : o + 2 < outer ? 2 : 1;
+}
 /* a tile's run of one channel, LN__LANES floats from p, into L2 */
 LN__INLINE void ln__prefetch_run_l2(const float *p) {
     size_t i;
@@ -3782,10 +3790,14 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
                 ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,      \
                                      mean + i0, rstd + i0, cols, inner, LN__LANES, first,      \
                                      LN__AHEAD_SEQ, x + o, dy + o, dx ? dx + o : NULL);        \
-            if (i0 < inner)                                                                    \
+            if (i0 < inner && more > 1) /* (its runs can reach into the slice after) */     \
                 ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,      \
                                      mean + i0, rstd + i0, cols, inner, inner - i0, first,     \
                                      LN__AHEAD_SEQ, x + o, dy + o, dx ? dx + o : NULL);        \
+            else if (i0 < inner)                                                               \
+                ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,      \
+                                     mean + i0, rstd + i0, cols, inner, inner - i0, first, 0,  \
+                                     x, dy, dx);                                               \
             return;                                                                            \
         }                                                                                      \
         if (inner >= LN__STRIDED_L2_INNER) /* (a constant ahead, as the forward) */            \
@@ -4186,21 +4198,20 @@ LN__AVX512 static void ln__strided_bwd_avx512_short(float *dx, double *pg, doubl
     const size_t slice = cols * inner;
     size_t i0, t;
     for (i0 = 0, t = 0; i0 < inner; i0 += LN__LANES512, t++, first = 0) {
-        size_t w = inner - i0, o = slice + t * cols * LN__LANES512;
-        const float *px = x + o, *pdy = dy + o;
-        float *pdx = dx ? dx + o : NULL;
+        size_t w = inner - i0, o = slice + t * cols * LN__LANES512; /* this tile's runs */
         if (w >= LN__LANES512 && more) /* (w and ahead constant in each call) */
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                      mean + i0, rstd + i0, cols, inner, LN__LANES512, first,
-                                     LN__AHEAD_SEQ, px, pdy, pdx, LN__LANES512);
+                                     LN__AHEAD_SEQ, x + o, dy + o, dx ? dx + o : NULL,
+                                     LN__LANES512);
         else if (w >= LN__LANES512)
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                      mean + i0, rstd + i0, cols, inner, LN__LANES512, first, 0,
                                      x, dy, dx, 0);
-        else if (more)
+        else if (more > 1) /* its runs can reach past the next slice, into the one after */
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                      mean + i0, rstd + i0, cols, inner, w, first, LN__AHEAD_SEQ,
-                                     px, pdy, pdx, LN__LANES512);
+                                     x + o, dy + o, dx ? dx + o : NULL, LN__LANES512);
         else
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                      mean + i0, rstd + i0, cols, inner, w, first, 0, x, dy, dx,
@@ -4265,7 +4276,7 @@ LN__PRIV int ln__forward_strided_on(int path, float *y, float *mean, float *rstd
         size_t o, o1 = outer * (size_t)(t + 1) / (size_t)nt;
         for (o = outer * (size_t)t / (size_t)nt; o < o1; o++)
             f(y + o * slice, mean ? mean + o * inner : NULL, rstd ? rstd + o * inner : NULL,
-              x + o * slice, gamma, beta, cols, inner, eps, o + 1 < o1);
+              x + o * slice, gamma, beta, cols, inner, eps, ln__more(o, o1, outer));
     }
     return LN_OK;
 }
@@ -4275,12 +4286,12 @@ LN__PRIV int ln__forward_strided_on(int path, float *y, float *mean, float *rstd
 static void ln__strided_chunk(ln__strided_bwd_fn b, double *P, float *dx, const float *dy,
                               const float *x, const float *gamma, const float *mean,
                               const float *rstd, size_t cols, size_t inner, size_t o0,
-                              size_t o1) {
+                              size_t o1, size_t outer) {
     double *Pb = P + LN__SLOTS * cols;
     size_t o, c, k, slice = cols * inner;
     for (o = o0; o < o1; o++)
         b(dx ? dx + o * slice : NULL, P, Pb, dy + o * slice, x + o * slice, gamma,
-          mean + o * inner, rstd + o * inner, cols, inner, o == o0, o + 1 < o1);
+          mean + o * inner, rstd + o * inner, cols, inner, o == o0, ln__more(o, o1, outer));
     for (c = 0; c < cols; c++) { /* dγ slots -> P[c], in place (c <= 8c) */
         double sg = 0;
         for (k = 0; k < LN__SLOTS; k++) sg += P[c * LN__SLOTS + k];
@@ -4320,7 +4331,7 @@ LN__PRIV int ln__backward_strided_on(int path, float *dx, float *dgamma, float *
         for (size_t k = 0; k < nch; k++) {
             size_t o0 = k * chunk, o1 = o0 + chunk < outer ? o0 + chunk : outer;
             double *P = k == 0 ? G : scratch + psz;
-            ln__strided_chunk(b, P, dx, dy, x, gamma, mean, rstd, cols, inner, o0, o1);
+            ln__strided_chunk(b, P, dx, dy, x, gamma, mean, rstd, cols, inner, o0, o1, outer);
             if (k > 0) ln__combine(G, P, 2 * cols, 0);
         }
     } else {
@@ -4331,7 +4342,7 @@ LN__PRIV int ln__backward_strided_on(int path, float *dx, float *dgamma, float *
             for (k = nch * t / T; k < nch * (t + 1) / T; k++) {
                 size_t o0 = k * chunk, o1 = o0 + chunk < outer ? o0 + chunk : outer;
                 ln__strided_chunk(b, scratch + k * psz, dx, dy, x, gamma, mean, rstd, cols,
-                                  inner, o0, o1);
+                                  inner, o0, o1, outer);
             }
             LN__PRAGMA(omp barrier)
             for (k = 1; k < nch; k++) ln__combine(G + j0, scratch + k * psz + j0, j1 - j0, 0);

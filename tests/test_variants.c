@@ -939,6 +939,11 @@ static void test_strided(void)
         strided_case(p, 1, 4097, 70, FAM_N01);
         /* inner >= 256: tiles that prefetch, two that don't, and a partial one (300) */
         strided_case(p, 2, 64, 300, FAM_MEAN300);
+        /* more outer slices than the backward's chunks of dγ/dβ (at most 64), so that a
+           chunk holds several and the tiles of short slices (inner 40, 130) prefetch the
+           next slice of their chunk */
+        strided_case(p, 130, 8, 40, FAM_N01);
+        strided_case(p, 70, 4, 130, FAM_MEAN300);
     }
 }
 
