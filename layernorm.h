@@ -3629,7 +3629,7 @@ LN__INLINE void ln__prefetch_run_l2(const float *p) {
 LN__INLINE void ln__strided_fwd_tile(float *y, float *mean, float *rstd, const float *x,
                                      const float *gamma, const float *beta, size_t cols,
                                      size_t inner, float eps, size_t w, int ahead,
-                                     int one_sweep) {
+                                     int one_sweep, const float *nx, float *ny) {
     double s[LN__LANES], q[LN__LANES], k[LN__LANES];
     float mhi[LN__LANES], mlo[LN__LANES], rs[LN__LANES];
     size_t c, i;
@@ -3642,7 +3642,9 @@ LN__INLINE void ln__strided_fwd_tile(float *y, float *mean, float *rstd, const f
                 s[i] += d;
                 q[i] += d * d;
             }
-            if (ahead) /* a full tile LN__STRIDED_AHEAD tiles on (the caller checks) */
+            if (ahead == LN__AHEAD_SEQ) /* a run of the next slice */
+                ln__prefetch_run_l2(nx + c * LN__LANES);
+            else if (ahead) /* a full tile LN__STRIDED_AHEAD tiles on (the caller checks) */
                 ln__prefetch_run_l2(x + c * inner + LN__STRIDED_AHEAD * LN__LANES);
         }
         for (i = 0; i < w; i++) { /* mean = k + S/n, M2 = Q − S·(S/n) */
@@ -3653,7 +3655,8 @@ LN__INLINE void ln__strided_fwd_tile(float *y, float *mean, float *rstd, const f
     } else { /* two sweeps: the mean, then the centered squares */
         for (c = 0; c < cols; c++) {
             for (i = 0; i < w; i++) s[i] += (double)x[c * inner + i];
-            if (ahead) ln__prefetch_run_l2(x + c * inner + LN__STRIDED_AHEAD * LN__LANES);
+            if (ahead == LN__AHEAD_SEQ) ln__prefetch_run_l2(nx + c * LN__LANES);
+            else if (ahead) ln__prefetch_run_l2(x + c * inner + LN__STRIDED_AHEAD * LN__LANES);
         }
         for (i = 0; i < w; i++) s[i] /= (double)cols; /* the mean */
         for (c = 0; c < cols; c++)
@@ -3673,7 +3676,9 @@ LN__INLINE void ln__strided_fwd_tile(float *y, float *mean, float *rstd, const f
         float g = gamma ? gamma[c] : 1.0f, b = beta ? beta[c] : 0.0f;
         for (i = 0; i < w; i++)
             y[c * inner + i] = ((x[c * inner + i] - mhi[i]) - mlo[i]) * rs[i] * g + b;
-        if (ahead) /* y of the tile ahead, for writing */
+        if (ahead == LN__AHEAD_SEQ) /* y of the same run, for writing */
+            for (i = 0; i < LN__LANES; i += 16) LN__PREFETCH_W(ny + c * LN__LANES + i);
+        else if (ahead) /* y of the tile ahead, for writing */
             for (i = 0; i < LN__LANES; i += 16)
                 LN__PREFETCH_W(y + c * inner + LN__STRIDED_AHEAD * LN__LANES + i);
     }
@@ -3759,23 +3764,38 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
 
 /* One outer slice, tile by tile: full tiles with the constant width, then the rest.
    shifted: the forward's statistics in one sweep where it prefetches (see above). */
-#define LN__STRIDED_FWD_SLICE(sfx, attr, shifted)                                              \
+#define LN__STRIDED_FWD_SLICE(sfx, attr, shifted, seq)                                         \
     attr static void ln__strided_fwd_##sfx(float *y, float *mean, float *rstd, const float *x, \
                                            const float *gamma, const float *beta, size_t cols, \
                                            size_t inner, float eps, int more) {                \
         const int one = shifted && inner >= LN__STRIDED_L2_INNER && cols <= LN__BLOCK;         \
-        size_t i0 = 0;                                                                         \
-        (void)more; /* (the hand-written AVX-512 tiles use it) */                              \
+        size_t i0 = 0, o = cols * inner; /* o: the next slice's runs for this tile */          \
+        if (seq && more && cols <= LN__BLOCK && /* short slices: the next one, front to back */\
+            ln__short_slice(cols, inner, LN__SEQ_FWD_MIN_INNER, LN__SEQ_FWD_MAX_INNER,          \
+                            LN__SEQ_FWD_MAX_SLICE)) {                                          \
+            for (; i0 + LN__LANES <= inner; i0 += LN__LANES, o += cols * LN__LANES)            \
+                ln__strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL, \
+                                     x + i0, gamma, beta, cols, inner, eps, LN__LANES,         \
+                                     LN__AHEAD_SEQ, shifted, x + o, y + o);                    \
+            if (i0 < inner)                                                                    \
+                ln__strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL, \
+                                     x + i0, gamma, beta, cols, inner, eps, inner - i0, 0,     \
+                                     shifted, x, y);                                           \
+            return;                                                                            \
+        }                                                                                      \
         if (inner >= LN__STRIDED_L2_INNER) /* (a constant ahead: a branch cost 1.04-1.09x) */  \
             for (; i0 + (LN__STRIDED_AHEAD + 1) * LN__LANES <= inner; i0 += LN__LANES)         \
                 ln__strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL, \
-                                     x + i0, gamma, beta, cols, inner, eps, LN__LANES, 1, one);\
+                                     x + i0, gamma, beta, cols, inner, eps, LN__LANES, 1, one, \
+                                     x, y);                                                    \
         for (; i0 + LN__LANES <= inner; i0 += LN__LANES)                                       \
             ln__strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,     \
-                                 x + i0, gamma, beta, cols, inner, eps, LN__LANES, 0, one);    \
+                                 x + i0, gamma, beta, cols, inner, eps, LN__LANES, 0, one, x,  \
+                                 y);                                                           \
         if (i0 < inner)                                                                        \
             ln__strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,     \
-                                 x + i0, gamma, beta, cols, inner, eps, inner - i0, 0, one);   \
+                                 x + i0, gamma, beta, cols, inner, eps, inner - i0, 0, one, x, \
+                                 y);                                                           \
     }
 #define LN__STRIDED_BWD_SLICE(sfx, attr, seq)                                                  \
     attr static void ln__strided_bwd_##sfx(float *dx, double *pg, double *pb, const float *dy, \
@@ -3805,7 +3825,7 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
                 ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,      \
                                      mean + i0, rstd + i0, cols, inner, LN__LANES, first,      \
                                      LN__AHEAD_L2, x, dy, dx);                                 \
-        for (; i0 + 2 * LN__LANES <= inner; i0 += LN__LANES, first = 0)                        \
+        for (; i0 + (size_t)2 * LN__LANES <= inner; i0 += LN__LANES, first = 0)                \
             ln__strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,          \
                                  mean + i0, rstd + i0, cols, inner, LN__LANES, first,          \
                                  LN__AHEAD_L1, x, dy, dx);                                     \
@@ -3818,10 +3838,10 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
                                  mean + i0, rstd + i0, cols, inner, inner - i0, first, 0, x,   \
                                  dy, dx);                                                      \
     }
-LN__STRIDED_FWD_SLICE(scalar, LN__VECTORIZE, 0)
+LN__STRIDED_FWD_SLICE(scalar, LN__VECTORIZE, 0, 0)
 LN__STRIDED_BWD_SLICE(scalar, LN__VECTORIZE, 0)
 #ifdef LN__HAVE_AVX512
-LN__STRIDED_FWD_SLICE(avx512_generic, LN__AVX512 LN__VECTORIZE, 0)
+LN__STRIDED_FWD_SLICE(avx512_generic, LN__AVX512 LN__VECTORIZE, 0, 0)
 
 /* The AVX-512 channels-first backward, by hand: tiles of 32 inner positions (two vectors
    of floats, four of doubles per sum, all in registers), the math of ln__strided_bwd_tile
@@ -4089,7 +4109,7 @@ LN__AVX512 LN__VECTORIZE static void ln__strided_fwd_part_avx512(float *y, float
                                                                  const float *beta, size_t cols,
                                                                  size_t inner, float eps,
                                                                  size_t w) {
-    ln__strided_fwd_tile(y, mean, rstd, x, gamma, beta, cols, inner, eps, w, 0, 0);
+    ln__strided_fwd_tile(y, mean, rstd, x, gamma, beta, cols, inner, eps, w, 0, 0, x, y);
 }
 LN__AVX512 static void ln__strided_fwd_avx512(float *y, float *mean, float *rstd,
                                               const float *x, const float *gamma,
@@ -4124,7 +4144,11 @@ LN__AVX512 static void ln__strided_fwd_avx512(float *y, float *mean, float *rstd
    KiB a slice) 0.97-0.99x; 256 channels at 196 0.76x. Not elsewhere: inner 576 to 3136
    1.03-1.26x (long runs per channel, which the tile two on suits), 100 and below
    1.06-1.19x (a slice of one or two tiles: the slices form one stream, which the hardware
-   prefetcher follows already), 128 0.95-1.02x. */
+   prefetcher follows already), 128 0.95-1.02x. The AVX2 path's compiler-vectorized tile
+   does the same, with its statistics in one sweep, against its tile two on into L2 (or,
+   below inner 256, none): 64 channels, inner 144 0.76-0.77x, 196 0.70-0.71x (2 threads
+   0.71-0.72x), 256 0.75x (2 threads 0.75-0.79x), 512 0.91x; 256 channels at 196
+   0.72-0.74x; 100 and 784 1.0x. */
 LN__AVX512 static void ln__strided_fwd_avx512_short(float *y, float *mean, float *rstd,
                                                     const float *x, const float *gamma,
                                                     const float *beta, size_t cols,
@@ -4220,7 +4244,7 @@ LN__AVX512 static void ln__strided_bwd_avx512_short(float *dx, double *pg, doubl
 }
 #endif
 #ifdef LN__HAVE_AVX2
-LN__STRIDED_FWD_SLICE(avx2, LN__AVX2 LN__VECTORIZE, 1)
+LN__STRIDED_FWD_SLICE(avx2, LN__AVX2 LN__VECTORIZE, 1, 1)
 LN__STRIDED_BWD_SLICE(avx2, LN__AVX2 LN__VECTORIZE, 1)
 #endif
 
