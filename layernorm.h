@@ -3871,6 +3871,16 @@ static size_t ln__l1_set_load(size_t cols, size_t inner) {
     sets = sets > 64 ? 64 : sets;
     return (3 * cols + sets - 1) / sets;
 }
+/* a tile's 32-float runs of x and dy at xa, da (two lines each) into L2 (l2) or L1 */
+LN__AVX512_K void ln__512_prefetch_runs(const float *xa, const float *da, int l2) {
+    if (l2) {
+        LN__PREFETCH_L2(xa), LN__PREFETCH_L2(xa + 16);
+        LN__PREFETCH_L2(da), LN__PREFETCH_L2(da + 16);
+    } else {
+        LN__PREFETCH(xa), LN__PREFETCH(xa + 16);
+        LN__PREFETCH(da), LN__PREFETCH(da + 16);
+    }
+}
 /* the four double quarters of a 32-float pair (a, b) */
 LN__AVX512_K void ln__512_quarters(__m512 a, __m512 b, __m512d q[4]) {
     q[0] = ln__512_lo(a), q[1] = ln__512_hi(a), q[2] = ln__512_lo(b), q[3] = ln__512_hi(b);
@@ -3947,27 +3957,11 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
             d0 = _mm512_mul_ps(gm, d0);
             d1 = _mm512_mul_ps(gm, d1);
         }
-        if (ahead == LN__AHEAD_SEQ) { /* x, dy at px + c·ps, pdy + c·ps */
-            const char *xa = (const char *)(px + c * ps), *da = (const char *)(pdy + c * ps);
-            _mm_prefetch(xa, _MM_HINT_T1);
-            _mm_prefetch(xa + 64, _MM_HINT_T1);
-            _mm_prefetch(da, _MM_HINT_T1);
-            _mm_prefetch(da + 64, _MM_HINT_T1);
-        } else if (ahead == LN__AHEAD_L2) { /* the tile LN__STRIDED_AHEAD on (caller checks) */
-            const char *xa = (const char *)(xc + LN__STRIDED_AHEAD * LN__LANES512);
-            const char *da = (const char *)(dc + LN__STRIDED_AHEAD * LN__LANES512);
-            _mm_prefetch(xa, _MM_HINT_T1);
-            _mm_prefetch(xa + 64, _MM_HINT_T1);
-            _mm_prefetch(da, _MM_HINT_T1);
-            _mm_prefetch(da + 64, _MM_HINT_T1);
-        } else if (ahead) {
-            const char *xa = (const char *)(xc + LN__STRIDED_AHEAD * LN__LANES512);
-            const char *da = (const char *)(dc + LN__STRIDED_AHEAD * LN__LANES512);
-            _mm_prefetch(xa, _MM_HINT_T0);
-            _mm_prefetch(xa + 64, _MM_HINT_T0);
-            _mm_prefetch(da, _MM_HINT_T0);
-            _mm_prefetch(da + 64, _MM_HINT_T0);
-        }
+        if (ahead == LN__AHEAD_SEQ) /* runs of the next slice */
+            ln__512_prefetch_runs(px + c * ps, pdy + c * ps, 1);
+        else if (ahead) /* the tile LN__STRIDED_AHEAD on (the caller checks) */
+            ln__512_prefetch_runs(xc + LN__STRIDED_AHEAD * LN__LANES512,
+                                  dc + LN__STRIDED_AHEAD * LN__LANES512, ahead == LN__AHEAD_L2);
         ln__512_quarters(d0, d1, g);
         ln__512_quarters(x0, x1, xv);
         LN__Q4(ln__512_strided_sums(q, g, xv, md, sg, sgx, sx));
