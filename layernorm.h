@@ -3597,8 +3597,10 @@ LNDEF int ln_rms_backward_acc(float *dx, float *dgamma, const float *dy, const f
 #define LN__STRIDED_L2_INNER ((size_t)256)
 #define LN__AHEAD_L1 1 /* a tile's ahead: prefetch into L1 */
 #define LN__AHEAD_L2 2 /*                 or into L2 */
-#define LN__AHEAD_SEQ 3 /* into L2, channel c's run at p + c·ps (the AVX-512 tiles' px,
-                           pdy, pdx or py and ps): the next slice front to back */
+#define LN__AHEAD_SEQ 3 /* into L2, the next slice front to back: channel c's run at
+                           p + c·stride (the AVX-512 tiles: px, pdy, pdx or py, stride
+                           ps; the compiler-vectorized ones: nx, ndy, ndx or ny, stride
+                           LN__LANES) */
 /* Short slices, whose tiles ask for the next slice front to back (LN__AHEAD_SEQ) instead
    of the tile two on: lo <= inner <= hi, at most max floats a slice. The measurements are
    at ln__strided_fwd_avx512_short and ln__strided_bwd_avx512_short. */
@@ -3763,7 +3765,9 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
 }
 
 /* One outer slice, tile by tile: full tiles with the constant width, then the rest.
-   shifted: the forward's statistics in one sweep where it prefetches (see above). */
+   shifted: the forward's statistics in one sweep where it prefetches (see above). seq:
+   short slices ask for the next slice (more) front to back (LN__AHEAD_SEQ; the AVX2 path
+   only, see ln__strided_fwd_avx512_short and ln__strided_bwd_avx512_short). */
 #define LN__STRIDED_FWD_SLICE(sfx, attr, shifted, seq)                                         \
     attr static void ln__strided_fwd_##sfx(float *y, float *mean, float *rstd, const float *x, \
                                            const float *gamma, const float *beta, size_t cols, \
