@@ -3598,9 +3598,8 @@ LNDEF int ln_rms_backward_acc(float *dx, float *dgamma, const float *dy, const f
 #define LN__AHEAD_L1 1 /* a tile's ahead: prefetch into L1 */
 #define LN__AHEAD_L2 2 /*                 or into L2 */
 #define LN__AHEAD_SEQ 3 /* into L2, the next slice front to back: channel c's run at
-                           p + c·stride (the AVX-512 tiles: px, pdy, pdx or py, stride
-                           ps; the compiler-vectorized ones: nx, ndy, ndx or ny, stride
-                           LN__LANES) */
+                           p + c·(the tile's lanes), p the tile's px, pdy, pdx or py
+                           (AVX-512) or nx, ndy, ndx or ny (compiler-vectorized) */
 /* Short slices, whose tiles ask for the next slice front to back (LN__AHEAD_SEQ) instead
    of the tile two on: lo <= inner <= hi, at most max floats a slice. The measurements are
    at ln__strided_fwd_avx512_short and ln__strided_bwd_avx512_short. */
@@ -3621,6 +3620,13 @@ LN__INLINE int ln__short_slice(size_t cols, size_t inner, size_t lo, size_t hi, 
    inner >= L/2 when it is the only tile), so inside the slice after, which it needs. */
 LN__INLINE int ln__more(size_t o, size_t o1, size_t outer) {
     return o + 1 >= o1 ? 0 : o + 2 < outer ? 2 : 1;
+}
+/* Channel c's run that a compiler-vectorized tile at p asks for when ahead is LN__AHEAD_SEQ
+   (the next slice's, from n) or LN__AHEAD_L2 (the tile LN__STRIDED_AHEAD on) */
+LN__INLINE const float *ln__ahead_run(const float *p, const float *n, size_t c, size_t inner,
+                                      int ahead) {
+    return ahead == LN__AHEAD_SEQ ? n + c * LN__LANES
+                                  : p + c * inner + LN__STRIDED_AHEAD * LN__LANES;
 }
 /* a tile's run of one channel, LN__LANES floats from p, into L2 */
 LN__INLINE void ln__prefetch_run_l2(const float *p) {
@@ -3644,10 +3650,8 @@ LN__INLINE void ln__strided_fwd_tile(float *y, float *mean, float *rstd, const f
                 s[i] += d;
                 q[i] += d * d;
             }
-            if (ahead == LN__AHEAD_SEQ) /* a run of the next slice */
-                ln__prefetch_run_l2(nx + c * LN__LANES);
-            else if (ahead) /* a full tile LN__STRIDED_AHEAD tiles on (the caller checks) */
-                ln__prefetch_run_l2(x + c * inner + LN__STRIDED_AHEAD * LN__LANES);
+            if (ahead) /* (the caller checks that the run is there) */
+                ln__prefetch_run_l2(ln__ahead_run(x, nx, c, inner, ahead));
         }
         for (i = 0; i < w; i++) { /* mean = k + S/n, M2 = Q − S·(S/n) */
             double o[2];
@@ -3657,8 +3661,7 @@ LN__INLINE void ln__strided_fwd_tile(float *y, float *mean, float *rstd, const f
     } else { /* two sweeps: the mean, then the centered squares */
         for (c = 0; c < cols; c++) {
             for (i = 0; i < w; i++) s[i] += (double)x[c * inner + i];
-            if (ahead == LN__AHEAD_SEQ) ln__prefetch_run_l2(nx + c * LN__LANES);
-            else if (ahead) ln__prefetch_run_l2(x + c * inner + LN__STRIDED_AHEAD * LN__LANES);
+            if (ahead) ln__prefetch_run_l2(ln__ahead_run(x, nx, c, inner, ahead));
         }
         for (i = 0; i < w; i++) s[i] /= (double)cols; /* the mean */
         for (c = 0; c < cols; c++)
@@ -3678,11 +3681,9 @@ LN__INLINE void ln__strided_fwd_tile(float *y, float *mean, float *rstd, const f
         float g = gamma ? gamma[c] : 1.0f, b = beta ? beta[c] : 0.0f;
         for (i = 0; i < w; i++)
             y[c * inner + i] = ((x[c * inner + i] - mhi[i]) - mlo[i]) * rs[i] * g + b;
-        if (ahead == LN__AHEAD_SEQ) /* y of the same run, for writing */
-            for (i = 0; i < LN__LANES; i += 16) LN__PREFETCH_W(ny + c * LN__LANES + i);
-        else if (ahead) /* y of the tile ahead, for writing */
+        if (ahead) /* y of that run, for writing */
             for (i = 0; i < LN__LANES; i += 16)
-                LN__PREFETCH_W(y + c * inner + LN__STRIDED_AHEAD * LN__LANES + i);
+                LN__PREFETCH_W(ln__ahead_run(y, ny, c, inner, ahead) + i);
     }
 }
 
@@ -3704,12 +3705,9 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
     for (c = 0; c < cols; c++) {
         float gm = gamma ? gamma[c] : 1.0f, g[LN__LANES];
         double xt[LN__LANES];
-        if (ahead == LN__AHEAD_SEQ) { /* runs of the next slice, front to back */
-            ln__prefetch_run_l2(nx + c * LN__LANES);
-            ln__prefetch_run_l2(ndy + c * LN__LANES);
-        } else if (ahead == LN__AHEAD_L2) { /* LN__STRIDED_AHEAD tiles on, full (caller checks) */
-            ln__prefetch_run_l2(x + c * inner + LN__STRIDED_AHEAD * LN__LANES);
-            ln__prefetch_run_l2(dy + c * inner + LN__STRIDED_AHEAD * LN__LANES);
+        if (ahead == LN__AHEAD_SEQ || ahead == LN__AHEAD_L2) { /* (the caller checks) */
+            ln__prefetch_run_l2(ln__ahead_run(x, nx, c, inner, ahead));
+            ln__prefetch_run_l2(ln__ahead_run(dy, ndy, c, inner, ahead));
         } else if (ahead) /* the next tile: a full one (the caller checks) */
             for (i = 0; i < LN__LANES; i += 16) {
                 LN__PREFETCH(x + c * inner + LN__LANES + i);
@@ -3937,8 +3935,7 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
                                            const float *x, const float *gamma,
                                            const float *mean, const float *rstd, size_t cols,
                                            size_t inner, size_t w, int first, int ahead,
-                                           const float *px, const float *pdy, float *pdx,
-                                           size_t ps) {
+                                           const float *px, const float *pdy, float *pdx) {
     const __mmask16 k0 = ln__512_mask_at(w, 0), k1 = ln__512_mask_at(w, 1);
     /* lanes past w load as 0 everywhere (x, dy, mean, rstd): their sums and terms are 0 */
     const __m512 mf0 = _mm512_maskz_loadu_ps(k0, mean);
@@ -3962,7 +3959,7 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
             d1 = _mm512_mul_ps(gm, d1);
         }
         if (ahead == LN__AHEAD_SEQ) /* runs of the next slice */
-            ln__512_prefetch_runs(px + c * ps, pdy + c * ps, 1);
+            ln__512_prefetch_runs(px + c * LN__LANES512, pdy + c * LN__LANES512, 1);
         else if (ahead) /* the tile LN__STRIDED_AHEAD on (the caller checks) */
             ln__512_prefetch_runs(xc + LN__STRIDED_AHEAD * LN__LANES512,
                                   dc + LN__STRIDED_AHEAD * LN__LANES512, ahead == LN__AHEAD_L2);
@@ -3996,8 +3993,8 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
         }
         if (dx) { /* last: dx may be dy or x */
             if (ahead == LN__AHEAD_SEQ) {
-                __builtin_prefetch(pdx + c * ps, 1, 3);
-                __builtin_prefetch(pdx + c * ps + 16, 1, 3);
+                __builtin_prefetch(pdx + c * LN__LANES512, 1, 3);
+                __builtin_prefetch(pdx + c * LN__LANES512 + 16, 1, 3);
             } else if (ahead == LN__AHEAD_L2) /* the next tile */
                 __builtin_prefetch(dx + c * inner + LN__LANES512, 1, 3);
             else if (ahead)
@@ -4030,7 +4027,7 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
 LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, const float *x,
                                            const float *gamma, const float *beta, size_t cols,
                                            size_t inner, float eps, size_t w, int ahead,
-                                           const float *px, float *py, size_t ps) {
+                                           const float *px, float *py) {
     const __m512d nd = _mm512_set1_pd((double)cols), zero = _mm512_setzero_pd();
     __mmask16 m[4];
     __m512d kd[8], s[8], q[8];
@@ -4050,8 +4047,8 @@ LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, c
             __m512 v = _mm512_maskz_loadu_ps(m[h], xc + 16 * h);
             __m512d d0 = _mm512_sub_pd(ln__512_lo(v), kd[2 * h]);
             __m512d d1 = _mm512_sub_pd(ln__512_hi(v), kd[2 * h + 1]);
-            if (ahead == LN__AHEAD_SEQ) /* x at px + c·ps */
-                _mm_prefetch((const char *)(px + c * ps + 16 * h), _MM_HINT_T1);
+            if (ahead == LN__AHEAD_SEQ) /* x at px + c·LANES */
+                _mm_prefetch((const char *)(px + c * LN__FWD_LANES512 + 16 * h), _MM_HINT_T1);
             else if (ahead == LN__AHEAD_L2) /* the tile LN__STRIDED_AHEAD on (caller checks) */
                 _mm_prefetch((const char *)(xc + LN__STRIDED_AHEAD * LN__FWD_LANES512 + 16 * h),
                              _MM_HINT_T1);
@@ -4091,7 +4088,7 @@ LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, c
             __m512 v = _mm512_maskz_loadu_ps(m[h], x + c * inner + 16 * h);
             __m512 t = _mm512_mul_ps(_mm512_sub_ps(_mm512_sub_ps(v, mh[h]), ml[h]), rf[h]);
             if (ahead == LN__AHEAD_SEQ) /* y of the same, for writing */
-                __builtin_prefetch(py + c * ps + 16 * h, 1, 3);
+                __builtin_prefetch(py + c * LN__FWD_LANES512 + 16 * h, 1, 3);
             else if (ahead) /* y of that tile, for writing: 0.90-0.95x the time */
                 __builtin_prefetch(y + c * inner + LN__STRIDED_AHEAD * LN__FWD_LANES512 + 16 * h,
                                    1, 3);
@@ -4115,7 +4112,6 @@ LN__AVX512 static void ln__strided_fwd_avx512(float *y, float *mean, float *rstd
                                               float eps, int more) {
     const int pf = inner >= LN__STRIDED_L2_INNER ? LN__AHEAD_L2 : LN__AHEAD_L1;
     size_t i0 = 0;
-    (void)more;
     if (cols > LN__BLOCK) {
         ln__strided_fwd_avx512_generic(y, mean, rstd, x, gamma, beta, cols, inner, eps, more);
         return;
@@ -4125,7 +4121,7 @@ LN__AVX512 static void ln__strided_fwd_avx512(float *y, float *mean, float *rstd
                                  x + i0, gamma, beta, cols, inner, eps, LN__FWD_LANES512,
                                  i0 + (LN__STRIDED_AHEAD + 1) * LN__FWD_LANES512 <= inner ? pf
                                                                                         : 0,
-                                 x, y, 0);
+                                 x, y);
     if (i0 < inner)
         ln__strided_fwd_part_avx512(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
                                     x + i0, gamma, beta, cols, inner, eps, inner - i0);
@@ -4158,11 +4154,11 @@ LN__AVX512 static void ln__strided_fwd_avx512_short(float *y, float *mean, float
             ln__512_strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
                                      x + i0, gamma, beta, cols, inner, eps, LN__FWD_LANES512,
                                      LN__AHEAD_SEQ, x + cols * inner + o,
-                                     y + cols * inner + o, LN__FWD_LANES512);
+                                     y + cols * inner + o);
         else
             ln__512_strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
                                      x + i0, gamma, beta, cols, inner, eps, LN__FWD_LANES512, 0,
-                                     x, y, 0);
+                                     x, y);
     }
     if (i0 < inner)
         ln__strided_fwd_part_avx512(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
@@ -4182,20 +4178,20 @@ LN__AVX512 static void ln__strided_bwd_avx512(float *dx, double *pg, double *pb,
         for (; i0 + (LN__STRIDED_AHEAD + 1) * LN__LANES512 <= inner; i0 += LN__LANES512, first = 0)
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                      mean + i0, rstd + i0, cols, inner, LN__LANES512, first,
-                                     LN__AHEAD_L2, x, dy, dx, 0);
+                                     LN__AHEAD_L2, x, dy, dx);
     else
         for (; i0 + (LN__STRIDED_AHEAD + 1) * LN__LANES512 <= inner; i0 += LN__LANES512, first = 0)
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                      mean + i0, rstd + i0, cols, inner, LN__LANES512, first,
-                                     LN__AHEAD_L1, x, dy, dx, 0);
+                                     LN__AHEAD_L1, x, dy, dx);
     for (; i0 + LN__LANES512 <= inner; i0 += LN__LANES512, first = 0)
         ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                  mean + i0, rstd + i0, cols, inner, LN__LANES512, first, 0,
-                                 x, dy, dx, 0);
+                                 x, dy, dx);
     if (i0 < inner)
         ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                  mean + i0, rstd + i0, cols, inner, inner - i0, first, 0,
-                                 x, dy, dx, 0);
+                                 x, dy, dx);
 }
 /* Short slices (LN__SEQ_BWD_MIN_INNER <= inner <= LN__SEQ_BWD_MAX_INNER, up to
    LN__SEQ_BWD_MAX_SLICE floats), as the forward's (ln__strided_fwd_avx512_short): while a
@@ -4224,20 +4220,18 @@ LN__AVX512 static void ln__strided_bwd_avx512_short(float *dx, double *pg, doubl
         if (w >= LN__LANES512 && more) /* (w and ahead constant in each call) */
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                      mean + i0, rstd + i0, cols, inner, LN__LANES512, first,
-                                     LN__AHEAD_SEQ, x + o, dy + o, dx ? dx + o : NULL,
-                                     LN__LANES512);
+                                     LN__AHEAD_SEQ, x + o, dy + o, dx ? dx + o : NULL);
         else if (w >= LN__LANES512)
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                      mean + i0, rstd + i0, cols, inner, LN__LANES512, first, 0,
-                                     x, dy, dx, 0);
+                                     x, dy, dx);
         else if (more > 1) /* its runs can reach past the next slice, into the one after */
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                      mean + i0, rstd + i0, cols, inner, w, first, LN__AHEAD_SEQ,
-                                     x + o, dy + o, dx ? dx + o : NULL, LN__LANES512);
+                                     x + o, dy + o, dx ? dx + o : NULL);
         else
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
-                                     mean + i0, rstd + i0, cols, inner, w, first, 0, x, dy, dx,
-                                     0);
+                                     mean + i0, rstd + i0, cols, inner, w, first, 0, x, dy, dx);
     }
 }
 #endif
@@ -4291,7 +4285,6 @@ LN__PRIV int ln__forward_strided_on(int path, float *y, float *mean, float *rstd
     if (inner == 1) return ln__forward_on(path, y, mean, rstd, x, gamma, beta, outer, cols, eps);
     ln__strided_fns(path, cols, inner, &f, &b);
     nt = ln__threads(outer, outer * slice);
-    (void)nt;
     /* each thread a run of slices; more: the next slice is this thread's too */
     LN__PRAGMA(omp parallel for schedule(static) num_threads(nt) if (nt > 1))
     for (int t = 0; t < nt; t++) {
