@@ -416,6 +416,20 @@ accuracy. Include the implementation first, or give it a file of its own."
    all do. */
 #define LN__PF_AHEAD 768
 
+/* bwd_params of at most this many whole rows (a group of rows of 8192 columns and more
+   holds LN__GROUP_MIN_ROWS) asks for each row's columns LN__PARAMS_AHEAD (two AVX-512
+   tiles) ahead: with four rows the hardware prefetcher does not follow the eight streams,
+   8 to 32 KiB apart. Zen 4, out of cache, in-process, both link orders, 1 thread (2):
+   8192 columns 0.93x the time (0.97x), 16384 0.89-0.94x (0.93x), 32768 0.85x (0.91x),
+   131072 0.94x (0.99x). Not for the column spans of rows of LN__WIDE columns and more
+   (4 rows of 1048576: 1.05x). With more rows it did not pay: 6144 columns (5 rows)
+   0.97-0.98x, 4096 (8) 1.02x, 3000 (10) 0.96-0.98x. The AVX2 tiles (16 columns) gained
+   only from 16384 columns on (0.89-0.96x), not at 8192 (1.00-1.05x), and don't. */
+#define LN__PARAMS_PF_ROWS 4
+#define LN__PARAMS_AHEAD 128
+#define ln__params_prefetch(dy, x)                                                          \
+    (LN__PREFETCH((dy) + LN__PARAMS_AHEAD), LN__PREFETCH((x) + LN__PARAMS_AHEAD))
+
 /* bwd_apply flags */
 #define LN__DX_ACC 1      /* dx += t instead of dx = t */
 #define LN__PARAM_FIRST 2 /* pg = term instead of pg += term (first row of a sum) */
@@ -1379,7 +1393,8 @@ LN__AVX512_K void ln__512_params_store(double *p, __mmask16 k, __m512d a0, __m51
    speed at -O2 with gcc and clang.) */
 LN__AVX512_K void ln__512_params_tile(double *pg, double *pb, const float *dy, const float *x,
                                       size_t ld, size_t rows, const double *rs,
-                                      const double *hb, int first, size_t j0, size_t w, int nv) {
+                                      const double *hb, int first, size_t j0, size_t w, int nv,
+                                      int pf) {
     const int G = pg != NULL, B = pb != NULL;
     __mmask16 k[4];
     __m512d g[4][2], b[4][2];
@@ -1392,9 +1407,11 @@ LN__AVX512_K void ln__512_params_tile(double *pg, double *pb, const float *dy, c
     if (first) { /* row 0 stores its terms, as LN__PARAM_FIRST */
         const __m512d vr = _mm512_set1_pd(rs[0]), vh = _mm512_set1_pd(hb[0]);
         LN__UNROLL
-        for (v = 0; v < (size_t)nv; v++)
+        for (v = 0; v < (size_t)nv; v++) {
+            if (pf) ln__params_prefetch(dy + j0 + 16 * v, x + j0 + 16 * v);
             ln__512_params_vec(dy + j0 + 16 * v, x + j0 + 16 * v, k[v], vr, vh, 1, G, B,
                                &g[v][0], &g[v][1], &b[v][0], &b[v][1]);
+        }
         r = 1;
     } else {
         LN__UNROLL
@@ -1407,9 +1424,11 @@ LN__AVX512_K void ln__512_params_tile(double *pg, double *pb, const float *dy, c
         const __m512d vr = _mm512_set1_pd(rs[r]), vh = _mm512_set1_pd(hb[r]);
         const float *d = dy + r * ld + j0, *xv = x + r * ld + j0;
         LN__UNROLL
-        for (v = 0; v < (size_t)nv; v++)
+        for (v = 0; v < (size_t)nv; v++) {
+            if (pf) ln__params_prefetch(d + 16 * v, xv + 16 * v);
             ln__512_params_vec(d + 16 * v, xv + 16 * v, k[v], vr, vh, 0, G, B, &g[v][0],
                                &g[v][1], &b[v][0], &b[v][1]);
+        }
     }
     LN__UNROLL
     for (v = 0; v < (size_t)nv; v++) {
@@ -1421,13 +1440,16 @@ LN__AVX512_K void ln__512_params_body(double *pg, double *pb, const float *dy, c
                                       size_t n, size_t ld, size_t rows, const double *rs,
                                       const double *hb, int first) {
     size_t j0 = 0;
+    if (rows <= LN__PARAMS_PF_ROWS && n == ld) /* tiles whose prefetch stays in the row */
+        for (; j0 + 64 + LN__PARAMS_AHEAD <= n; j0 += 64)
+            ln__512_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, 64, 4, 1);
     for (; j0 + 64 <= n; j0 += 64)
-        ln__512_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, 64, 4);
+        ln__512_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, 64, 4, 0);
     switch ((n - j0 + 15) / 16) { /* the last columns: only the vectors they need */
-    case 1: ln__512_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, n - j0, 1); break;
-    case 2: ln__512_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, n - j0, 2); break;
-    case 3: ln__512_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, n - j0, 3); break;
-    case 4: ln__512_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, n - j0, 4); break;
+    case 1: ln__512_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, n - j0, 1, 0); break;
+    case 2: ln__512_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, n - j0, 2, 0); break;
+    case 3: ln__512_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, n - j0, 3, 0); break;
+    case 4: ln__512_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, n - j0, 4, 0); break;
     default: break;
     }
 }
