@@ -522,11 +522,11 @@ typedef struct ln__kernels {
                       const float *dy, const float *x, const float *gamma, const float *mean,
                       const float *rstd, size_t nr, size_t n, int flags);
     size_t bwd_rows8_cols;
-    /* bwd_apply of this row (dx only, plain stores) interleaved with bwd_sums of the next
-       (dyn, xn, about meann), so the next row streams in from memory while this one is
-       written; pf_x, pf_dy: where to prefetch, as norm_moments' pf (with LN__DX_ACC the
-       old dx there too). The bits of the two kernels one after the other. NULL: the path
-       does them one after the other. */
+    /* bwd_apply of this row (dx only; LN__STREAM: non-temporal) interleaved with bwd_sums
+       of the next (dyn, xn, about meann), so the next row streams in from memory while
+       this one is written; pf_x, pf_dy: where to prefetch, as norm_moments' pf (with
+       LN__DX_ACC the old dx there too). The bits of the two kernels one after the other.
+       NULL: the path does them one after the other. */
     void (*bwd_apply_sums)(float *dx, const float *dy, const float *x, const float *gamma,
                            size_t n, const ln__bwd_coef *k, int flags, double out[3],
                            const float *dyn, const float *xn, float meann,
@@ -1605,14 +1605,17 @@ LN__AVX512_G void ln__avx512_bwd_rows8(double *rs, double *hb, float *dx, double
         ln__512_bwd_rows8_body(rs, hb, dx, pg, pb, dy, x, gamma, mean, rstd, nr, n, flags, 1, 0);
 }
 
-/* bwd_apply (dx only, plain stores) of this row and bwd_sums of the next in one loop:
-   each row's operations in its own order, so the bits of the two kernels */
+/* bwd_apply (dx only) of this row and bwd_sums of the next in one loop: each row's
+   operations in its own order, so the bits of the two kernels. With LN__STREAM and dx
+   64-byte aligned, dx's whole vectors bypass the cache. */
 LN__AVX512_K void ln__512_apply_sums_body(float *dx, const float *dy, const float *x,
                                           const float *gamma, size_t n,
                                           const ln__bwd_coef *c, int flags, double out[3],
                                           const float *dyn, const float *xn, float meann,
                                           const float *pf_x, const float *pf_dy) {
     const __m512d vmean = _mm512_set1_pd((double)meann);
+    const int how = (flags & LN__STREAM) && !((uintptr_t)dx & 63) ? LN__ST_STREAM
+                                                                   : LN__ST_PLAIN;
     __m512d acc[6];
     size_t i = 0;
     int j;
@@ -1628,7 +1631,7 @@ LN__AVX512_K void ln__512_apply_sums_body(float *dx, const float *dy, const floa
                 _mm_prefetch((const char *)(dx + (pf_x - x) + i), _MM_HINT_T0);
         }
         ln__512_sums_step_at(acc, g, xn + i, vmean);
-        ln__512_bwd_step(dx, NULL, NULL, dy, x, gamma, i, 0xFFFF, LN__ST_PLAIN, c, flags);
+        ln__512_bwd_step(dx, NULL, NULL, dy, x, gamma, i, 0xFFFF, how, c, flags);
     }
     if (i < n) {
         __mmask16 m = ln__512_mask(n - i);
@@ -1645,8 +1648,12 @@ LN__AVX512_K void ln__avx512_bwd_apply_sums(float *dx, const float *dy, const fl
                                             const float *dyn, const float *xn, float meann,
                                             const float *pf_x, const float *pf_dy) {
     const ln__bwd_coef k = *c; /* a local: the dx stores cannot alias it */
-    if (gamma && pf_x && !(flags & LN__DX_ACC))
+    const int how = flags & (LN__DX_ACC | LN__STREAM);
+    if (gamma && pf_x && how == 0) /* the common cases, without their tests */
         ln__512_apply_sums_body(dx, dy, x, gamma, n, &k, 0, out, dyn, xn, meann, pf_x, pf_dy);
+    else if (gamma && pf_x && how == LN__STREAM)
+        ln__512_apply_sums_body(dx, dy, x, gamma, n, &k, LN__STREAM, out, dyn, xn, meann, pf_x,
+                                pf_dy);
     else
         ln__512_apply_sums_body(dx, dy, x, gamma, n, &k, flags, out, dyn, xn, meann, pf_x,
                                 pf_dy);
@@ -2032,16 +2039,18 @@ LN__AVX2_K void ln__avx2_bwd_apply(float *dx, double *pg, double *pb, const floa
     if (i < n) ln__256_bwd_step(dx, pg, pb, dy, x, gamma, i, n - i, 0, c, flags);
 }
 
-/* bwd_apply (dx only, plain stores) of this row and bwd_sums of the next in one loop,
-   8 columns a step as both kernels take them: ln__256_sums_step into the same six
-   accumulators as ln__avx2_bwd_sums, ln__256_bwd_step as ln__avx2_bwd_apply, so the bits
-   of the two kernels one after the other */
+/* bwd_apply (dx only) of this row and bwd_sums of the next in one loop, 8 columns a step
+   as both kernels take them: ln__256_sums_step into the same six accumulators as
+   ln__avx2_bwd_sums, ln__256_bwd_step as ln__avx2_bwd_apply, so the bits of the two
+   kernels one after the other. With LN__STREAM and dx 64-byte aligned, dx's whole
+   vectors bypass the cache. */
 LN__AVX2_K void ln__256_apply_sums_body(float *dx, const float *dy, const float *x,
                                         const float *gamma, size_t n, const ln__bwd_coef *c,
                                         int flags, double out[3], const float *dyn,
                                         const float *xn, float meann, const float *pf_x,
                                         const float *pf_dy) {
     const __m256d vmean = _mm256_set1_pd((double)meann);
+    const int stream = (flags & LN__STREAM) && !((uintptr_t)dx & 63);
     __m256d acc[6];
     size_t i = 0;
     int j;
@@ -2057,7 +2066,7 @@ LN__AVX2_K void ln__256_apply_sums_body(float *dx, const float *dy, const float 
                 _mm_prefetch((const char *)(dx + (pf_x - x) + i), _MM_HINT_T0);
         }
         ln__256_sums_step_at(acc, g, xn + i, vmean);
-        ln__256_bwd_step(dx, NULL, NULL, dy, x, gamma, i, 8, 0, c, flags);
+        ln__256_bwd_step(dx, NULL, NULL, dy, x, gamma, i, 8, stream, c, flags);
     }
     if (i < n) {
         size_t w = n - i;
@@ -2076,8 +2085,12 @@ LN__AVX2_K void ln__avx2_bwd_apply_sums(float *dx, const float *dy, const float 
                                         const float *xn, float meann, const float *pf_x,
                                         const float *pf_dy) {
     const ln__bwd_coef k = *c; /* a local: the dx stores cannot alias it */
-    if (gamma && pf_x && !(flags & LN__DX_ACC)) /* the common case, without its tests */
+    const int how = flags & (LN__DX_ACC | LN__STREAM);
+    if (gamma && pf_x && how == 0) /* the common cases, without their tests */
         ln__256_apply_sums_body(dx, dy, x, gamma, n, &k, 0, out, dyn, xn, meann, pf_x, pf_dy);
+    else if (gamma && pf_x && how == LN__STREAM)
+        ln__256_apply_sums_body(dx, dy, x, gamma, n, &k, LN__STREAM, out, dyn, xn, meann, pf_x,
+                                pf_dy);
     else
         ln__256_apply_sums_body(dx, dy, x, gamma, n, &k, flags, out, dyn, xn, meann, pf_x,
                                 pf_dy);
@@ -2707,6 +2720,18 @@ static size_t ln__fwd_pipe_cols(int rms, int add, size_t bytes) {
    accumulating backward never. */
 #define LN__STREAM_COLS_ZEN4 768
 #define LN__STREAM_COLS_ZEN4_BWD 512
+/* The backward's rows with non-temporal dx are pipelined (dx of row q streamed out while
+   row q + 1's sums stream in) from this many columns, when dx, dy and x rows all start on
+   64-byte boundaries; other rows go one by one. Zen 4, out of cache, 64-byte aligned
+   buffers, pipelined over one by one, time at 1 thread (2 threads): AVX-512 1024 columns
+   1.13-1.18x (1.10-1.13x), 2048 0.97-1.03x (0.95-1.02x), 3072 0.90-0.94x (0.88-0.91x),
+   4096 0.86-0.91x (0.83-0.90x), 8192 0.94-0.99x (0.91-0.97x); AVX2 3072 0.83-0.84x
+   (0.82-0.83x), 4096 0.85-0.89x (0.79-0.90x), 8192 0.90-0.93x (0.89-0.92x). With the
+   three at malloc's 16 bytes past a page, as large blocks get, the row's dx stores sit
+   just ahead of the next row's loads within a 4 KiB page, and the loads wait on them
+   (false dependence on the low address bits): AVX2 1.09-1.17x, AVX-512 0.94-1.02x;
+   with dx 2 KiB further on, AVX-512 0.88-0.94x. */
+#define LN__PIPE_STREAM_COLS_BWD 3072
 /* which output ln__stream_for is asked about */
 #define LN__OUT_Y 0         /* the forward's y (LayerNorm, either fused add) */
 #define LN__OUT_Y_RMS 1     /* RMSNorm's y, without the fused add */
@@ -3058,8 +3083,13 @@ LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, d
     size_t r, q, n = j->cols, g;
     double rs[LN__GROUP_ROWS], hb[LN__GROUP_ROWS]; /* per row of the group: x̂ = x·rs + hb */
     int rows8 = K->bwd_rows8 && n <= K->bwd_rows8_cols && !(j->flags & LN__STREAM);
-    /* pipelined rows: dx of row q with the sums of row q + 1 (see bwd_apply_sums) */
-    int pipe = K->bwd_apply_sums && j->dx && !(j->flags & LN__STREAM);
+    /* pipelined rows: dx of row q with the sums of row q + 1 (see bwd_apply_sums); with
+       non-temporal dx, only wide rows that all start on 64-byte boundaries
+       (LN__PIPE_STREAM_COLS_BWD) */
+    int pipe = K->bwd_apply_sums && j->dx &&
+               (!(j->flags & LN__STREAM) ||
+                (n >= LN__PIPE_STREAM_COLS_BWD && n % 16 == 0 &&
+                 !(((uintptr_t)j->dx | (uintptr_t)j->dy | (uintptr_t)j->x) & 63)));
     ln__bwd_coef next;
     /* in place (dx == dy or dx == x), each row's dγ/dβ must be taken before its dx store */
     if (!K->bwd_params || ((pg || pb) && j->dx && (j->dx == j->dy || j->dx == j->x))) {

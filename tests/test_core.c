@@ -1735,11 +1735,12 @@ static void test_pipelined_kernels(Rng *rng)
 /* give the same bits, whichever one this machine gets. Every path, LayerNorm (with and */
 /* without γ/β), RMSNorm and both fused adds forward, LayerNorm's and RMSNorm's         */
 /* backward (dγ/dβ too), on widths past the eight-row batches, with rows of one and     */
-/* several blocks (LN__BLOCK).                                                          */
+/* several blocks (LN__BLOCK). Buffers start on 64-byte boundaries: rows of 3072 and   */
+/* 4096 then take the backward's pipelined rows with non-temporal dx.                  */
 
 static void test_cpu_choices(Rng *rng)
 {
-    static const size_t widths[] = {129, 300, 768, 1000, 2048, 3000, 4100, 9000};
+    static const size_t widths[] = {129, 300, 768, 1000, 2048, 3000, 3072, 4096, 4100, 9000};
     static const size_t nrows[] = {2, 5};
     const int saved = ln__cpu_rule_state;
     size_t wi, ri;
@@ -1750,7 +1751,8 @@ static void test_cpu_choices(Rng *rng)
         for (wi = 0; wi < sizeof widths / sizeof widths[0]; wi++)
             for (ri = 0; ri < sizeof nrows / sizeof nrows[0]; ri++) {
                 size_t rows = nrows[ri], n = widths[wi], e = rows * n;
-                float *x = falloc(e), *res = falloc(e), *g = falloc(n), *b = falloc(n);
+                Buf xb = buf_new(e, 0), resb = buf_new(e, 0), dxb[3];
+                float *x = xb.p, *res = resb.p, *g = falloc(n), *b = falloc(n);
                 float *y[3], *sum[3], *mean[3], *rstd[3], *dx[3], *dg[3], *db[3];
                 int c;
                 fill_spread(x, e, rng);
@@ -1758,7 +1760,8 @@ static void test_cpu_choices(Rng *rng)
                 fill_normal(g, n, 1, 0.1, rng);
                 fill_normal(b, n, 0, 0.1, rng);
                 for (c = 0; c < 3; c++) {
-                    y[c] = falloc(e), sum[c] = falloc(e), dx[c] = falloc(e);
+                    y[c] = falloc(e), sum[c] = falloc(e), dxb[c] = buf_new(e, 0);
+                    dx[c] = dxb[c].p;
                     mean[c] = falloc(rows), rstd[c] = falloc(rows);
                     dg[c] = falloc(n), db[c] = falloc(n);
                 }
@@ -1805,14 +1808,14 @@ static void test_cpu_choices(Rng *rng)
                 for (c = 0; c < 3; c++) {
                     free(y[c]);
                     free(sum[c]);
-                    free(dx[c]);
+                    buf_free(&dxb[c]);
                     free(dg[c]);
                     free(db[c]);
                     free(mean[c]);
                     free(rstd[c]);
                 }
-                free(x);
-                free(res);
+                buf_free(&xb);
+                buf_free(&resb);
                 free(g);
                 free(b);
             }
