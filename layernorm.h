@@ -49,7 +49,9 @@
      (RMSNorm: 4096) one at a time instead of pipelined, and y and dx are stored
      non-temporally from 768 columns on (forward; RMSNorm's from 4096) and 512
      (backward, but not dx +=), unless LAYERNORM_STREAM_MIN is set: each measured faster
-     there. The bits are the same either way.
+     there; the backward's rows of 3072 columns or more then stay pipelined if x, dy and
+     dx start on 64-byte boundaries (aligned_alloc(64, ...)). The bits are the same
+     either way.
 
    DETERMINISM
      For a given code path (scalar, AVX2, AVX-512, NEON) every output is bitwise
