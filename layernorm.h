@@ -426,11 +426,15 @@ accuracy. Include the implementation first, or give it a file of its own."
    131072 0.94x (0.99x). Not for the column spans of rows of LN__WIDE columns and more
    (4 rows of 1048576: 1.05x). With more rows it did not pay: 6144 columns (5 rows)
    0.97-0.98x, 4096 (8) 1.02x, 3000 (10) 0.96-0.98x. The AVX2 tiles (16 columns) gained
-   only from 16384 columns on (0.89-0.96x), not at 8192 (1.00-1.05x), and don't. */
+   only from 16384 columns on, and most with 256 floats ahead: 16384 0.96x (0.98x), 32768
+   0.89x; at 8192 1.00-1.04x (128 ahead 1.00-1.03x), so not there. */
 #define LN__PARAMS_PF_ROWS 4
 #define LN__PARAMS_AHEAD 128
-#define ln__params_prefetch(dy, x)                                                          \
-    (LN__PREFETCH((dy) + LN__PARAMS_AHEAD), LN__PREFETCH((x) + LN__PARAMS_AHEAD))
+#define LN__PARAMS_AHEAD_AVX2 256
+#define LN__PARAMS_PF_COLS_AVX2 16384
+#define ln__params_prefetch_at(dy, x, ahead)                                                \
+    (LN__PREFETCH((dy) + (ahead)), LN__PREFETCH((x) + (ahead)))
+#define ln__params_prefetch(dy, x) ln__params_prefetch_at(dy, x, LN__PARAMS_AHEAD)
 
 /* bwd_apply flags */
 #define LN__DX_ACC 1      /* dx += t instead of dx = t */
@@ -2144,7 +2148,7 @@ LN__AVX2_K void ln__256_params_store(double *p, size_t w, __m256d a0, __m256d a1
 /* columns j0 .. j0 + w, w <= 16 */
 LN__AVX2_K void ln__256_params_tile(double *pg, double *pb, const float *dy, const float *x,
                                     size_t ld, size_t rows, const double *rs, const double *hb,
-                                    int first, size_t j0, size_t w) {
+                                    int first, size_t j0, size_t w, int pf) {
     const size_t w0 = w < 8 ? w : 8, w1 = w > 8 ? w - 8 : 0;
     const int G = pg != NULL, B = pb != NULL;
     __m256d g00, g01, g10, g11, b00, b01, b10, b11;
@@ -2152,6 +2156,7 @@ LN__AVX2_K void ln__256_params_tile(double *pg, double *pb, const float *dy, con
     g00 = g01 = g10 = g11 = b00 = b01 = b10 = b11 = _mm256_setzero_pd();
     if (first) { /* row 0 stores its terms, as LN__PARAM_FIRST */
         const __m256d vr = _mm256_set1_pd(rs[0]), vh = _mm256_set1_pd(hb[0]);
+        if (pf) ln__params_prefetch_at(dy + j0, x + j0, LN__PARAMS_AHEAD_AVX2);
         ln__256_params_vec(dy + j0, x + j0, w0, vr, vh, 1, G, B, &g00, &g01, &b00, &b01);
         ln__256_params_vec(dy + j0 + 8, x + j0 + 8, w1, vr, vh, 1, G, B, &g10, &g11, &b10, &b11);
         r = 1;
@@ -2168,6 +2173,7 @@ LN__AVX2_K void ln__256_params_tile(double *pg, double *pb, const float *dy, con
     for (; r < rows; r++) {
         const __m256d vr = _mm256_set1_pd(rs[r]), vh = _mm256_set1_pd(hb[r]);
         const float *d = dy + r * ld + j0, *v = x + r * ld + j0;
+        if (pf) ln__params_prefetch_at(d, v, LN__PARAMS_AHEAD_AVX2);
         ln__256_params_vec(d, v, w0, vr, vh, 0, G, B, &g00, &g01, &b00, &b01);
         ln__256_params_vec(d + 8, v + 8, w1, vr, vh, 0, G, B, &g10, &g11, &b10, &b11);
     }
@@ -2184,9 +2190,13 @@ LN__AVX2_K void ln__256_params_body(double *pg, double *pb, const float *dy, con
                                     size_t n, size_t ld, size_t rows, const double *rs,
                                     const double *hb, int first) {
     size_t j0 = 0;
+    /* as the AVX-512 tiles, but from LN__PARAMS_PF_COLS_AVX2 columns, further ahead */
+    if (rows <= LN__PARAMS_PF_ROWS && n == ld && n >= LN__PARAMS_PF_COLS_AVX2)
+        for (; j0 + 16 + LN__PARAMS_AHEAD_AVX2 <= n; j0 += 16)
+            ln__256_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, 16, 1);
     for (; j0 + 16 <= n; j0 += 16)
-        ln__256_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, 16);
-    if (j0 < n) ln__256_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, n - j0);
+        ln__256_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, 16, 0);
+    if (j0 < n) ln__256_params_tile(pg, pb, dy, x, ld, rows, rs, hb, first, j0, n - j0, 0);
 }
 LN__AVX2_G void ln__avx2_bwd_params(double *pg, double *pb, const float *dy, const float *x,
                                     size_t n, size_t ld, size_t rows, const double *rs,
