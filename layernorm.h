@@ -49,9 +49,8 @@
      (RMSNorm: 4096) one at a time instead of pipelined, and y and dx are stored
      non-temporally from 768 columns on (forward; RMSNorm's from 4096) and 512
      (backward, but not dx +=), unless LAYERNORM_STREAM_MIN is set: each measured faster
-     there; the backward's rows of 3072 columns or more then stay pipelined if x, dy and
-     dx start on 64-byte boundaries (aligned_alloc(64, ...)). The bits are the same
-     either way.
+     there (the backward's rows of 3072 columns or more stay pipelined). The bits are
+     the same either way.
 
    DETERMINISM
      For a given code path (scalar, AVX2, AVX-512, NEON) every output is bitwise
@@ -662,6 +661,25 @@ LN__PRIV size_t ln__head(const float *dst, size_t n) {
     if (a & 3) return 0;
     h = ((64 - a) & 63) / 4;
     return h < n ? h : n;
+}
+
+/* The pipelined backward with non-temporal dx (bwd_apply_sums): how many 64-byte lines
+   dx's aligned stores (from dx0) trail the next row's loads (xn, dyn). A load that
+   partly overlaps a store still in flight at the same offset within a 4 KiB page (the
+   CPU compares the low 12 address bits first) waits for it. With malloc's rows, all 16
+   bytes past a page, each aligned store sat 48 bytes ahead of the next loads: Zen 4,
+   4096 columns, pipelined over one by one, 0.98-0.99x the time, and 0.86-0.91x when
+   the stores trail by 16 bytes (as with 64-byte aligned rows at any offset). So: the
+   fewest lines, 0-4, that keep every store out of the 1-127 bytes ahead of a load
+   (each stream rules out at most two). */
+LN__PRIV size_t ln__dx_lag(const float *dx0, const float *xn, const float *dyn) {
+    size_t lag;
+    for (lag = 0; lag < 4; lag++) {
+        size_t ax = ((uintptr_t)dx0 - 64 * lag - (uintptr_t)xn) & 4095;
+        size_t ady = ((uintptr_t)dx0 - 64 * lag - (uintptr_t)dyn) & 4095;
+        if (!(ax > 0 && ax < 128) && !(ady > 0 && ady < 128)) break;
+    }
+    return lag;
 }
 
 #ifdef LN__HAVE_AVX512
@@ -1612,18 +1630,20 @@ LN__AVX512_G void ln__avx512_bwd_rows8(double *rs, double *hb, float *dx, double
 }
 
 /* bwd_apply (dx only) of this row and bwd_sums of the next in one loop: each row's
-   operations in its own order, so the bits of the two kernels. With LN__STREAM and dx
-   64-byte aligned, dx's whole vectors bypass the cache. */
+   operations in its own order, so the bits of the two kernels. With LN__STREAM, dx's
+   whole vectors from its first 64-byte boundary bypass the cache, ln__dx_lag lines
+   behind the loads (the rest of them, the tail and the head after the loop). */
 LN__AVX512_K void ln__512_apply_sums_body(float *dx, const float *dy, const float *x,
                                           const float *gamma, size_t n,
                                           const ln__bwd_coef *c, int flags, double out[3],
                                           const float *dyn, const float *xn, float meann,
                                           const float *pf_x, const float *pf_dy) {
     const __m512d vmean = _mm512_set1_pd((double)meann);
-    const int how = (flags & LN__STREAM) && !((uintptr_t)dx & 63) ? LN__ST_STREAM
-                                                                   : LN__ST_PLAIN;
+    const int stream = (flags & LN__STREAM) && !((uintptr_t)dx & 3);
+    const size_t head = stream ? ln__head(dx, n) : 0;
+    const size_t lag = stream ? 16 * ln__dx_lag(dx + head, xn, dyn) : 0; /* in columns */
     __m512d acc[6];
-    size_t i = 0;
+    size_t i = 0, t = head; /* t: dx's next vector when streamed */
     int j;
     for (j = 0; j < 6; j++) acc[j] = _mm512_setzero_pd();
     for (; i + 16 <= n; i += 16) {
@@ -1637,14 +1657,30 @@ LN__AVX512_K void ln__512_apply_sums_body(float *dx, const float *dy, const floa
                 _mm_prefetch((const char *)(dx + (pf_x - x) + i), _MM_HINT_T0);
         }
         ln__512_sums_step_at(acc, g, xn + i, vmean);
-        ln__512_bwd_step(dx, NULL, NULL, dy, x, gamma, i, 0xFFFF, how, c, flags);
+        if (!stream)
+            ln__512_bwd_step(dx, NULL, NULL, dy, x, gamma, i, 0xFFFF, LN__ST_PLAIN, c, flags);
+        else if (i >= lag && t + 16 <= n) {
+            ln__512_bwd_step(dx, NULL, NULL, dy, x, gamma, t, 0xFFFF, LN__ST_STREAM, c, flags);
+            t += 16;
+        }
     }
     if (i < n) {
         __mmask16 m = ln__512_mask(n - i);
         __m512 d = _mm512_maskz_loadu_ps(m, dyn + i);
         __m512 g = gamma ? _mm512_mul_ps(_mm512_maskz_loadu_ps(m, gamma + i), d) : d;
         ln__512_sums_step(acc, g, _mm512_maskz_loadu_ps(m, xn + i), vmean, m);
-        ln__512_bwd_step(dx, NULL, NULL, dy, x, gamma, i, m, LN__ST_MASKED, c, flags);
+        if (!stream)
+            ln__512_bwd_step(dx, NULL, NULL, dy, x, gamma, i, m, LN__ST_MASKED, c, flags);
+    }
+    if (stream) {
+        for (; t + 16 <= n; t += 16)
+            ln__512_bwd_step(dx, NULL, NULL, dy, x, gamma, t, 0xFFFF, LN__ST_STREAM, c, flags);
+        if (t < n)
+            ln__512_bwd_step(dx, NULL, NULL, dy, x, gamma, t, ln__512_mask(n - t),
+                             LN__ST_MASKED, c, flags);
+        if (head)
+            ln__512_bwd_step(dx, NULL, NULL, dy, x, gamma, 0, ln__512_mask(head),
+                             LN__ST_MASKED, c, flags);
     }
     ln__512_sums_out(acc, out);
 }
@@ -2048,17 +2084,20 @@ LN__AVX2_K void ln__avx2_bwd_apply(float *dx, double *pg, double *pb, const floa
 /* bwd_apply (dx only) of this row and bwd_sums of the next in one loop, 8 columns a step
    as both kernels take them: ln__256_sums_step into the same six accumulators as
    ln__avx2_bwd_sums, ln__256_bwd_step as ln__avx2_bwd_apply, so the bits of the two
-   kernels one after the other. With LN__STREAM and dx 64-byte aligned, dx's whole
-   vectors bypass the cache. */
+   kernels one after the other. With LN__STREAM, dx's whole vectors from its first
+   64-byte boundary bypass the cache, ln__dx_lag lines behind the loads (the rest of them,
+   the tail and the head after the loop). */
 LN__AVX2_K void ln__256_apply_sums_body(float *dx, const float *dy, const float *x,
                                         const float *gamma, size_t n, const ln__bwd_coef *c,
                                         int flags, double out[3], const float *dyn,
                                         const float *xn, float meann, const float *pf_x,
                                         const float *pf_dy) {
     const __m256d vmean = _mm256_set1_pd((double)meann);
-    const int stream = (flags & LN__STREAM) && !((uintptr_t)dx & 63);
+    const int stream = (flags & LN__STREAM) && !((uintptr_t)dx & 3);
+    const size_t head = stream ? ln__head(dx, n) : 0;
+    const size_t lag = stream ? 16 * ln__dx_lag(dx + head, xn, dyn) : 0; /* in columns */
     __m256d acc[6];
-    size_t i = 0;
+    size_t i = 0, t = head; /* t: dx's next vector when streamed */
     int j;
     for (j = 0; j < 6; j++) acc[j] = _mm256_setzero_pd();
     for (; i + 8 <= n; i += 8) {
@@ -2072,14 +2111,26 @@ LN__AVX2_K void ln__256_apply_sums_body(float *dx, const float *dy, const float 
                 _mm_prefetch((const char *)(dx + (pf_x - x) + i), _MM_HINT_T0);
         }
         ln__256_sums_step_at(acc, g, xn + i, vmean);
-        ln__256_bwd_step(dx, NULL, NULL, dy, x, gamma, i, 8, stream, c, flags);
+        if (!stream)
+            ln__256_bwd_step(dx, NULL, NULL, dy, x, gamma, i, 8, 0, c, flags);
+        else if (i >= lag && t + 8 <= n) {
+            ln__256_bwd_step(dx, NULL, NULL, dy, x, gamma, t, 8, 1, c, flags);
+            t += 8;
+        }
     }
     if (i < n) {
         size_t w = n - i;
         __m256 d = ln__256_load(dyn + i, w);
         __m256 g = gamma ? _mm256_mul_ps(ln__256_load(gamma + i, w), d) : d;
         ln__256_sums_step(acc, g, ln__256_load(xn + i, w), vmean, w);
-        ln__256_bwd_step(dx, NULL, NULL, dy, x, gamma, i, w, 0, c, flags);
+        if (!stream) ln__256_bwd_step(dx, NULL, NULL, dy, x, gamma, i, w, 0, c, flags);
+    }
+    if (stream) {
+        for (; t + 8 <= n; t += 8) ln__256_bwd_step(dx, NULL, NULL, dy, x, gamma, t, 8, 1, c, flags);
+        if (t < n) ln__256_bwd_step(dx, NULL, NULL, dy, x, gamma, t, n - t, 0, c, flags);
+        for (i = 0; i < head; i += 8)
+            ln__256_bwd_step(dx, NULL, NULL, dy, x, gamma, i, head - i < 8 ? head - i : 8, 0, c,
+                             flags);
     }
     out[0] = ln__256_hsum(_mm256_add_pd(acc[0], acc[1]));
     out[1] = ln__256_hsum(_mm256_add_pd(acc[2], acc[3]));
@@ -2733,16 +2784,17 @@ static size_t ln__fwd_pipe_cols(int rms, int add, size_t bytes) {
 #define LN__STREAM_COLS_ZEN4 768
 #define LN__STREAM_COLS_ZEN4_BWD 512
 /* The backward's rows with non-temporal dx are pipelined (dx of row q streamed out while
-   row q + 1's sums stream in) from this many columns, when dx, dy and x rows all start on
-   64-byte boundaries; other rows go one by one. Zen 4, out of cache, 64-byte aligned
-   buffers, pipelined over one by one, time at 1 thread (2 threads): AVX-512 1024 columns
-   1.13-1.18x (1.10-1.13x), 2048 0.97-1.03x (0.95-1.02x), 3072 0.90-0.94x (0.88-0.91x),
-   4096 0.86-0.91x (0.83-0.90x), 8192 0.94-0.99x (0.91-0.97x); AVX2 3072 0.83-0.84x
-   (0.82-0.83x), 4096 0.85-0.89x (0.79-0.90x), 8192 0.90-0.93x (0.89-0.92x). With the
-   three at malloc's 16 bytes past a page, as large blocks get, the row's dx stores sit
-   just ahead of the next row's loads within a 4 KiB page, and the loads wait on them
-   (false dependence on the low address bits): AVX2 1.09-1.17x, AVX-512 0.94-1.02x;
-   with dx 2 KiB further on, AVX-512 0.88-0.94x. */
+   row q + 1's sums stream in) from this many columns; narrower ones go one by one. Zen 4,
+   out of cache, 64-byte aligned buffers, pipelined over one by one, time at 1 thread
+   (2 threads): AVX-512 1024 columns 1.13-1.18x (1.10-1.13x), 2048 0.97-1.03x
+   (0.95-1.02x), 3072 0.90-0.94x (0.88-0.91x), 4096 0.86-0.91x (0.83-0.90x), 8192
+   0.94-0.99x (0.91-0.97x); AVX2 3072 0.83-0.84x (0.82-0.83x), 4096 0.85-0.89x
+   (0.79-0.90x), 8192 0.90-0.93x (0.89-0.92x). With malloc's buffers (all three 16 bytes
+   past a page) and dx's stores kept behind the loads (ln__dx_lag): AVX-512 3072
+   0.91-0.92x (0.88-0.93x), 4096 0.89-0.90x (0.89-0.91x), 8192 0.98-1.00x (0.94-0.97x),
+   4100 0.98x (0.93-0.94x), 16384 0.98-1.00x; AVX2 3072 0.88-0.90x (0.88-0.94x), 4096
+   0.86-0.87x (0.86-0.87x), 8192 0.93-0.97x (0.91x), 4100 0.90-0.91x (0.89x); RMSNorm's
+   backward at 4096 0.93-1.01x (0.92-0.96x), AVX2 0.87-0.89x (1 thread). */
 #define LN__PIPE_STREAM_COLS_BWD 3072
 /* which output ln__stream_for is asked about */
 #define LN__OUT_Y 0         /* the forward's y (LayerNorm, either fused add) */
@@ -3096,12 +3148,9 @@ LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, d
     double rs[LN__GROUP_ROWS], hb[LN__GROUP_ROWS]; /* per row of the group: x̂ = x·rs + hb */
     int rows8 = K->bwd_rows8 && n <= K->bwd_rows8_cols && !(j->flags & LN__STREAM);
     /* pipelined rows: dx of row q with the sums of row q + 1 (see bwd_apply_sums); with
-       non-temporal dx, only wide rows that all start on 64-byte boundaries
-       (LN__PIPE_STREAM_COLS_BWD) */
+       non-temporal dx, only wide rows (LN__PIPE_STREAM_COLS_BWD) */
     int pipe = K->bwd_apply_sums && j->dx &&
-               (!(j->flags & LN__STREAM) ||
-                (n >= LN__PIPE_STREAM_COLS_BWD && n % 16 == 0 &&
-                 !(((uintptr_t)j->dx | (uintptr_t)j->dy | (uintptr_t)j->x) & 63)));
+               (!(j->flags & LN__STREAM) || n >= LN__PIPE_STREAM_COLS_BWD);
     ln__bwd_coef next;
     /* in place (dx == dy or dx == x), each row's dγ/dβ must be taken before its dx store */
     if (!K->bwd_params || ((pg || pb) && j->dx && (j->dx == j->dy || j->dx == j->x))) {

@@ -1730,13 +1730,90 @@ static void test_pipelined_kernels(Rng *rng)
 }
 
 /* ------------------------------------------------------------------------------------ */
+/* bwd_apply_sums with non-temporal dx (LN__STREAM), at any alignment: dx from its first */
+/* 64-byte boundary, ln__dx_lag lines behind the next row's loads, its tail and head    */
+/* after the loop. The rows sit at chosen offsets from 4 KiB boundaries, so that every  */
+/* lag (0-4) occurs; dx and the sums must be bitwise those of bwd_apply (plain stores)  */
+/* then bwd_sums, and nothing around dx may be written.                                 */
+
+static void test_streamed_dx(Rng *rng)
+{
+    /* offsets in floats from a 4 KiB boundary of x, dy and dx (one row each, then the
+       next row of x and dy), and the lag ln__dx_lag must give for rows of 4096 columns
+       (16 KiB: the next row is at the same offset). In bytes, dx's first 64-byte boundary
+       dx0 = 4·ceil16(odx); the stores are d = dx0 − 64·lag − 4·o (mod 4096) ahead of the
+       loads of x (o = ox) and dy (o = oy); lag: the fewest lines with no d in 1..127.
+         4, 4, 4      dx0 = 64; d = 48: 48, −16 -> 1 (malloc's rows, 16 B past a page)
+         0, 0, 0      d = 0 -> 0
+         0, 0, 1      dx0 = 64; d = 64 -> 1 (then 0)
+         0, 0, 20     dx0 = 128; d = 128 -> 0
+         7, 1000, 24  dx0 = 128; x: d = 100, 36, −28 (lag 2); dy: 128 − 4000 = 224 − 4096,
+                      so d = 224 − 64·lag: 96 (lag 2), 32 (lag 3), −32 (lag 4) -> 4
+         0, 0, 1020   dx0 = 4096 ≡ 0; d = 0 -> 0 (the head: 4 floats) */
+    static const size_t offs[][4] = {{4, 4, 4, 1},    {0, 0, 0, 0},  {0, 0, 1, 1},
+                                     {0, 0, 20, 0},   {7, 1000, 24, 4}, {0, 0, 1020, 0}};
+    static const size_t ns[] = {17, 100, 1000, 3072, 4096, 4100};
+    size_t oi, ni, i;
+    int k, t;
+    for (k = 0; k < N_ALL_PATHS; k++) {
+        int p = ALL_PATHS[k], bad = 0, checks = 0;
+        const ln__kernels *K;
+        if (p == 0 || !path_usable(p)) continue;
+        K = ln__kernels_for(p);
+        if (!K->bwd_apply_sums) continue;
+        for (oi = 0; oi < sizeof offs / sizeof offs[0]; oi++)
+            for (ni = 0; ni < sizeof ns / sizeof ns[0]; ni++)
+                for (t = 0; t < 2; t++) { /* t: γ NULL */
+                    size_t n = ns[ni], span = (2 * n + 1024 + 1023) / 1024 * 1024;
+                    float *raw = falloc(3 * span + 1024 + 16), *g = falloc(n), *ref = falloc(n);
+                    float *base = (float *)(((uintptr_t)raw + 4095u) & ~(uintptr_t)4095u);
+                    float *x = base + offs[oi][0], *dy = base + span + offs[oi][1];
+                    float *dx = base + 2 * span + offs[oi][2];
+                    const float *G = t ? NULL : g;
+                    float m = 0.5f, mn = -0.25f, guard = bits_to_float(GUARD_BITS);
+                    double o1[3], o2[3];
+                    ln__bwd_coef c;
+                    int wrong;
+                    if (n == 4096 && ln__dx_lag(dx + ln__head(dx, n), x + n, dy + n) !=
+                                         offs[oi][3]) {
+                        printf("  ln__dx_lag at offsets %zu %zu %zu: %zu, expected %zu\n",
+                               offs[oi][0], offs[oi][1], offs[oi][2],
+                               ln__dx_lag(dx + ln__head(dx, n), x + n, dy + n), offs[oi][3]);
+                        bad++;
+                    }
+                    fill_spread(x, 2 * n, rng);
+                    fill_spread(dy, 2 * n, rng);
+                    fill_spread(g, n, rng);
+                    for (i = 0; i < n + 32; i++) (dx - 16)[i] = guard;
+                    K->bwd_sums(o2, dy, x, G, n, m);
+                    ln__coef_from_sums(&c, o2, m, 0.37f, n, 0);
+                    K->bwd_apply(ref, NULL, NULL, dy, x, G, n, &c, 0);
+                    K->bwd_sums(o2, dy + n, x + n, G, n, mn);
+                    K->bwd_apply_sums(dx, dy, x, G, n, &c, LN__STREAM, o1, dy + n, x + n, mn,
+                                      NULL, NULL);
+                    wrong = !same_bits(dx, ref, n, NULL) || memcmp(o1, o2, 3 * sizeof(double));
+                    for (i = 0; i < 16; i++)
+                        wrong |= float_bits((dx - 16)[i]) != GUARD_BITS ||
+                                 float_bits(dx[n + i]) != GUARD_BITS;
+                    bad += wrong;
+                    checks++;
+                    free(raw);
+                    free(g);
+                    free(ref);
+                }
+        CHECK(bad == 0, "[%s] streamed dx differs from plain stores in %d of %d cases",
+              path_label(p), bad, checks);
+    }
+}
+
+/* ------------------------------------------------------------------------------------ */
 /* The CPU-dependent choices (ln__cpu_rule): the forward's rows pipelined or one by one */
 /* (ln__fwd_pipe_cols), non-temporal stores or not (ln__stream_for). Every rule must    */
 /* give the same bits, whichever one this machine gets. Every path, LayerNorm (with and */
 /* without γ/β), RMSNorm and both fused adds forward, LayerNorm's and RMSNorm's         */
 /* backward (dγ/dβ too), on widths past the eight-row batches, with rows of one and     */
-/* several blocks (LN__BLOCK). Buffers start on 64-byte boundaries: rows of 3072 and   */
-/* 4096 then take the backward's pipelined rows with non-temporal dx.                  */
+/* several blocks (LN__BLOCK). Rows of 3072 columns and more take the backward's       */
+/* pipelined rows with non-temporal dx (other alignments: test_streamed_dx).            */
 
 static void test_cpu_choices(Rng *rng)
 {
@@ -2118,6 +2195,7 @@ SECTION(test_determinism, 108)
 SECTION(test_grouped_params_bits, 109)
 SECTION(test_pipelined_kernels, 110)
 SECTION(test_cpu_choices, 111)
+SECTION(test_streamed_dx, 112)
 
 int main(void)
 {
@@ -2143,6 +2221,8 @@ int main(void)
     test_run("pipelined kernels: bitwise their parts", sec_test_pipelined_kernels);
     test_run("CPU-dependent choices (pipelined rows, non-temporal stores): the same bits",
              sec_test_cpu_choices);
+    test_run("pipelined backward, non-temporal dx at any alignment: the same bits",
+             sec_test_streamed_dx);
     test_run("dgamma/dbeta accumulate (+=)", sec_test_accumulate);
     test_run("NaN/Inf stay in their row", sec_test_nan_isolation);
     test_run("shapes vs float64 reference (every path)", sec_test_shapes);
