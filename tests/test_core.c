@@ -1730,28 +1730,38 @@ static void test_pipelined_kernels(Rng *rng)
 }
 
 /* ------------------------------------------------------------------------------------ */
-/* bwd_apply_sums with non-temporal dx (LN__STREAM), at any alignment: dx from its first */
-/* 64-byte boundary, ln__dx_lag lines behind the next row's loads, its tail and head    */
-/* after the loop. The rows sit at chosen offsets from 4 KiB boundaries, so that every  */
-/* lag (0-4) occurs; dx and the sums must be bitwise those of bwd_apply (plain stores)  */
-/* then bwd_sums, and nothing around dx may be written.                                 */
+/* Non-temporal dx (LN__STREAM) at any alignment.                                       */
+/*  - bwd_apply_sums: dx from its first 64-byte boundary, ln__dx_lag lines behind the    */
+/*    next row's loads, its tail and head after the loop;                               */
+/*  - bwd_apply (rows one by one): swept up or down (ln__sweep_down), with dγ/dβ too.   */
+/* The rows sit at chosen offsets from 4 KiB boundaries, so that every lag (0-4) and    */
+/* both directions occur; dx, the sums and dγ/dβ must be bitwise those of plain stores, */
+/* and nothing around dx may be written.                                                */
 
 static void test_streamed_dx(Rng *rng)
 {
     /* offsets in floats from a 4 KiB boundary of x, dy and dx (one row each, then the
-       next row of x and dy), and the lag ln__dx_lag must give for rows of 4096 columns
-       (16 KiB: the next row is at the same offset). In bytes, dx's first 64-byte boundary
-       dx0 = 4·ceil16(odx); the stores are d = dx0 − 64·lag − 4·o (mod 4096) ahead of the
-       loads of x (o = ox) and dy (o = oy); lag: the fewest lines with no d in 1..127.
+       next row of x and dy), the lag ln__dx_lag must give for rows of 4096 columns (16 KiB:
+       the next row is at the same offset), and ln__sweep_down's answer.
+       Lag: in bytes, dx's first 64-byte boundary dx0 = 4·ceil16(odx); the stores are
+       d = dx0 − 64·lag − 4·o (mod 4096) ahead of the loads of x (o = ox) and dy (o = oy);
+       lag: the fewest lines with no d in 1..127.
          4, 4, 4      dx0 = 64; d = 48: 48, −16 -> 1 (malloc's rows, 16 B past a page)
          0, 0, 0      d = 0 -> 0
          0, 0, 1      dx0 = 64; d = 64 -> 1 (then 0)
          0, 0, 20     dx0 = 128; d = 128 -> 0
          7, 1000, 24  dx0 = 128; x: d = 100, 36, −28 (lag 2); dy: 128 − 4000 = 224 − 4096,
                       so d = 224 − 64·lag: 96 (lag 2), 32 (lag 3), −32 (lag 4) -> 4
-         0, 0, 1020   dx0 = 4096 ≡ 0; d = 0 -> 0 (the head: 4 floats) */
-    static const size_t offs[][4] = {{4, 4, 4, 1},    {0, 0, 0, 0},  {0, 0, 1, 1},
-                                     {0, 0, 20, 0},   {7, 1000, 24, 4}, {0, 0, 1020, 0}};
+         0, 0, 1020   dx0 = 4096 ≡ 0; d = 0 -> 0 (the head: 4 floats)
+       Sweep: dx lies dA = 4·(odx − ox) and dB = 4·(odx − oy) bytes (mod 4096) past x and
+       dy; the nearest match sweeping up is min(dA, dB), down min(4096 − dA, 4096 − dB)
+       (a source at dx's offset counts 4096 both ways); down when that is further:
+         4, 4, 4: 0, 0 -> up;  0, 0, 1: 4, 4 -> up 4, down 4092: down;  0, 0, 20: 80 -> down;
+         7, 1000, 24: 68 and 96 − 4000 + 4096 = 192 -> up 68, down 3904: down;
+         0, 0, 1020: 4080 -> up 4080, down 16: up */
+    static const size_t offs[][5] = {{4, 4, 4, 1, 0},     {0, 0, 0, 0, 0},
+                                     {0, 0, 1, 1, 1},     {0, 0, 20, 0, 1},
+                                     {7, 1000, 24, 4, 1}, {0, 0, 1020, 0, 0}};
     static const size_t ns[] = {17, 100, 1000, 3072, 4096, 4100};
     size_t oi, ni, i;
     int k, t;
@@ -1760,7 +1770,6 @@ static void test_streamed_dx(Rng *rng)
         const ln__kernels *K;
         if (p == 0 || !path_usable(p)) continue;
         K = ln__kernels_for(p);
-        if (!K->bwd_apply_sums) continue;
         for (oi = 0; oi < sizeof offs / sizeof offs[0]; oi++)
             for (ni = 0; ni < sizeof ns / sizeof ns[0]; ni++)
                 for (t = 0; t < 2; t++) { /* t: γ NULL */
@@ -1771,35 +1780,58 @@ static void test_streamed_dx(Rng *rng)
                     float *dx = base + 2 * span + offs[oi][2];
                     const float *G = t ? NULL : g;
                     float m = 0.5f, mn = -0.25f, guard = bits_to_float(GUARD_BITS);
-                    double o1[3], o2[3];
+                    double o1[3], o2[3], *acc = (double *)malloc(4 * n * sizeof(double));
                     ln__bwd_coef c;
-                    int wrong;
-                    if (n == 4096 && ln__dx_lag(dx + ln__head(dx, n), x + n, dy + n) !=
-                                         offs[oi][3]) {
+                    int wrong = 0, pass;
+                    if (acc == NULL) {
+                        printf("out of memory\n");
+                        exit(2);
+                    }
+                    if (n == 4096 && K->bwd_apply_sums &&
+                        ln__dx_lag(dx + ln__head(dx, n), x + n, dy + n) != offs[oi][3]) {
                         printf("  ln__dx_lag at offsets %zu %zu %zu: %zu, expected %zu\n",
                                offs[oi][0], offs[oi][1], offs[oi][2],
                                ln__dx_lag(dx + ln__head(dx, n), x + n, dy + n), offs[oi][3]);
-                        bad++;
+                        wrong = 1;
+                    }
+                    if (n == 4096 && ln__sweep_down(dx, x, dy) != (int)offs[oi][4]) {
+                        printf("  ln__sweep_down at offsets %zu %zu %zu: %d, expected %zu\n",
+                               offs[oi][0], offs[oi][1], offs[oi][2], ln__sweep_down(dx, x, dy),
+                               offs[oi][4]);
+                        wrong = 1;
                     }
                     fill_spread(x, 2 * n, rng);
                     fill_spread(dy, 2 * n, rng);
                     fill_spread(g, n, rng);
-                    for (i = 0; i < n + 32; i++) (dx - 16)[i] = guard;
+                    for (i = 0; i < 2 * n; i++) acc[i] = (double)(i % 7) - 3.0;
+                    memcpy(acc + 2 * n, acc, 2 * n * sizeof(double));
                     K->bwd_sums(o2, dy, x, G, n, m);
                     ln__coef_from_sums(&c, o2, m, 0.37f, n, 0);
-                    K->bwd_apply(ref, NULL, NULL, dy, x, G, n, &c, 0);
+                    K->bwd_apply(ref, acc + 2 * n, acc + 3 * n, dy, x, G, n, &c, 0);
                     K->bwd_sums(o2, dy + n, x + n, G, n, mn);
-                    K->bwd_apply_sums(dx, dy, x, G, n, &c, LN__STREAM, o1, dy + n, x + n, mn,
-                                      NULL, NULL);
-                    wrong = !same_bits(dx, ref, n, NULL) || memcmp(o1, o2, 3 * sizeof(double));
-                    for (i = 0; i < 16; i++)
-                        wrong |= float_bits((dx - 16)[i]) != GUARD_BITS ||
-                                 float_bits(dx[n + i]) != GUARD_BITS;
+                    /* pass 0: bwd_apply_sums (the next row's sums too); 1: bwd_apply, dγ/dβ */
+                    for (pass = 0; pass < 2; pass++) {
+                        if (pass == 0 && !K->bwd_apply_sums) continue;
+                        for (i = 0; i < n + 32; i++) (dx - 16)[i] = guard;
+                        if (pass == 0) {
+                            K->bwd_apply_sums(dx, dy, x, G, n, &c, LN__STREAM, o1, dy + n,
+                                              x + n, mn, NULL, NULL);
+                            wrong |= memcmp(o1, o2, 3 * sizeof(double)) != 0;
+                        } else {
+                            K->bwd_apply(dx, acc, acc + n, dy, x, G, n, &c, LN__STREAM);
+                            wrong |= memcmp(acc, acc + 2 * n, 2 * n * sizeof(double)) != 0;
+                        }
+                        wrong |= !same_bits(dx, ref, n, NULL);
+                        for (i = 0; i < 16; i++)
+                            wrong |= float_bits((dx - 16)[i]) != GUARD_BITS ||
+                                     float_bits(dx[n + i]) != GUARD_BITS;
+                    }
                     bad += wrong;
                     checks++;
                     free(raw);
                     free(g);
                     free(ref);
+                    free(acc);
                 }
         CHECK(bad == 0, "[%s] streamed dx differs from plain stores in %d of %d cases",
               path_label(p), bad, checks);
@@ -2221,7 +2253,7 @@ int main(void)
     test_run("pipelined kernels: bitwise their parts", sec_test_pipelined_kernels);
     test_run("CPU-dependent choices (pipelined rows, non-temporal stores): the same bits",
              sec_test_cpu_choices);
-    test_run("pipelined backward, non-temporal dx at any alignment: the same bits",
+    test_run("backward, non-temporal dx at any alignment: the same bits",
              sec_test_streamed_dx);
     test_run("dgamma/dbeta accumulate (+=)", sec_test_accumulate);
     test_run("NaN/Inf stay in their row", sec_test_nan_isolation);
