@@ -648,8 +648,10 @@ static const ln__kernels ln__kernels_scalar = {
 /* ---- 3. SIMD kernels --------------------------------------------------------------------
    Same math as section 2, element for element; sums use several double accumulators.
    Each kernel walks: [head: masked, until the store address is 64-byte aligned, only when
-   streaming] [body: full vectors] [tail: masked]. Masked-off lanes load as 0 and must not
-   reach a sum (x − mean of a 0 lane is not 0), so tails mask the subtraction too.
+   streaming] [body: full vectors] [tail: masked] (the backward's streamed dx may take
+   them in another order: ln__dx_lag, ln__sweep_down). Masked-off lanes load as 0 and
+   must not reach a sum (x − mean of a 0 lane is not 0), so tails mask the subtraction
+   too.
    Out of cache, speed depends less on arithmetic than on keeping memory busy: the
    AVX-512 path therefore pipelines rows (one row's output while the next row's sums
    stream in), prefetches a row or two ahead, and keeps dγ/dβ sums in registers (see
@@ -2170,7 +2172,8 @@ LN__AVX2_K void ln__256_apply_sums_body(float *dx, const float *dy, const float 
         if (!stream) ln__256_bwd_step(dx, NULL, NULL, dy, x, gamma, i, w, 0, c, flags);
     }
     if (stream) {
-        for (; t + 8 <= n; t += 8) ln__256_bwd_step(dx, NULL, NULL, dy, x, gamma, t, 8, 1, c, flags);
+        for (; t + 8 <= n; t += 8)
+            ln__256_bwd_step(dx, NULL, NULL, dy, x, gamma, t, 8, 1, c, flags);
         if (t < n) ln__256_bwd_step(dx, NULL, NULL, dy, x, gamma, t, n - t, 0, c, flags);
         for (i = 0; i < head; i += 8)
             ln__256_bwd_step(dx, NULL, NULL, dy, x, gamma, i, head - i < 8 ? head - i : 8, 0, c,
