@@ -1374,21 +1374,12 @@ LN__AVX512_K void ln__avx512_bwd_apply(float *dx, double *pg, double *pb, const 
         ln__512_bwd_step(dx, pg, pb, dy, x, gamma, 0, ln__512_mask(head), LN__ST_MASKED, c, flags);
         i = head;
     }
-    if (stream && ln__sweep_down(dx, x, dy)) { /* the tail, then the vectors down */
-        size_t e = i + (n - i) / 16 * 16, t;
-        if (e < n)
-            ln__512_bwd_step(dx, pg, pb, dy, x, gamma, e, ln__512_mask(n - e), LN__ST_MASKED, c,
-                             flags);
-        for (t = e; t > i;) {
-            t -= 16;
+    if (stream) { /* vector by vector up, or down (ln__sweep_down): the k-th at t */
+        size_t e = i + (n - i) / 16 * 16, t = i, step = 16;
+        if (ln__sweep_down(dx, x, dy)) t = e - 16, step = (size_t)0 - 16;
+        for (; i < e; i += 16, t += step)
             ln__512_bwd_step(dx, pg, pb, dy, x, gamma, t, 0xFFFF, LN__ST_STREAM, c, flags);
-        }
-        return;
-    }
-    if (stream)
-        for (; i + 16 <= n; i += 16)
-            ln__512_bwd_step(dx, pg, pb, dy, x, gamma, i, 0xFFFF, LN__ST_STREAM, c, flags);
-    else if (c->pf_x)
+    } else if (c->pf_x)
         for (; i + 16 <= n; i += 16) {
             _mm_prefetch((const char *)(c->pf_x + i), _MM_HINT_T0);
             _mm_prefetch((const char *)(c->pf_dy + i), _MM_HINT_T0);
@@ -2103,18 +2094,12 @@ LN__AVX2_K void ln__avx2_bwd_apply(float *dx, double *pg, double *pb, const floa
     for (; i < head; i += 8)
         ln__256_bwd_step(dx, pg, pb, dy, x, gamma, i, head - i < 8 ? head - i : 8, 0, c, flags);
     i = head;
-    if (stream && ln__sweep_down(dx, x, dy)) { /* the tail, then the vectors down */
-        size_t e = i + (n - i) / 8 * 8, t;
-        if (e < n) ln__256_bwd_step(dx, pg, pb, dy, x, gamma, e, n - e, 0, c, flags);
-        for (t = e; t > i;) {
-            t -= 8;
+    if (stream) { /* vector by vector up, or down (ln__sweep_down): the k-th at t */
+        size_t e = i + (n - i) / 8 * 8, t = i, step = 8;
+        if (ln__sweep_down(dx, x, dy)) t = e - 8, step = (size_t)0 - 8;
+        for (; i < e; i += 8, t += step)
             ln__256_bwd_step(dx, pg, pb, dy, x, gamma, t, 8, 1, c, flags);
-        }
-        return;
-    }
-    if (stream)
-        for (; i + 8 <= n; i += 8) ln__256_bwd_step(dx, pg, pb, dy, x, gamma, i, 8, 1, c, flags);
-    else if (c->pf_x)
+    } else if (c->pf_x)
         for (; i + 8 <= n; i += 8) {
             if (!(i & 15)) {
                 _mm_prefetch((const char *)(c->pf_x + i), _MM_HINT_T1);
