@@ -1780,24 +1780,19 @@ static void test_streamed_dx(Rng *rng)
                     float *dx = base + 2 * span + offs[oi][2];
                     const float *G = t ? NULL : g;
                     float m = 0.5f, mn = -0.25f, guard = bits_to_float(GUARD_BITS);
-                    double o1[3], o2[3], *acc = (double *)malloc(4 * n * sizeof(double));
+                    double o1[3], o2[3], *acc = dalloc(4 * n);
                     ln__bwd_coef c;
                     int wrong = 0, pass;
-                    if (acc == NULL) {
-                        printf("out of memory\n");
-                        exit(2);
-                    }
-                    if (n == 4096 && K->bwd_apply_sums &&
-                        ln__dx_lag(dx + ln__head(dx, n), x + n, dy + n) != offs[oi][3]) {
+                    size_t lag = ln__dx_lag(dx + ln__head(dx, n), x + n, dy + n);
+                    int down = ln__sweep_down(dx, x, dy);
+                    if (n == 4096 && K->bwd_apply_sums && lag != offs[oi][3]) {
                         printf("  ln__dx_lag at offsets %zu %zu %zu: %zu, expected %zu\n",
-                               offs[oi][0], offs[oi][1], offs[oi][2],
-                               ln__dx_lag(dx + ln__head(dx, n), x + n, dy + n), offs[oi][3]);
+                               offs[oi][0], offs[oi][1], offs[oi][2], lag, offs[oi][3]);
                         wrong = 1;
                     }
-                    if (n == 4096 && ln__sweep_down(dx, x, dy) != (int)offs[oi][4]) {
+                    if (n == 4096 && down != (int)offs[oi][4]) {
                         printf("  ln__sweep_down at offsets %zu %zu %zu: %d, expected %zu\n",
-                               offs[oi][0], offs[oi][1], offs[oi][2], ln__sweep_down(dx, x, dy),
-                               offs[oi][4]);
+                               offs[oi][0], offs[oi][1], offs[oi][2], down, offs[oi][4]);
                         wrong = 1;
                     }
                     fill_spread(x, 2 * n, rng);
