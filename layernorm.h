@@ -1505,10 +1505,39 @@ LN__AVX512_K void ln__512_params_body(double *pg, double *pb, const float *dy, c
     default: break;
     }
 }
+/* On AMD Zen 4 (AVX-512 on 256-bit units) a 512-bit float-to-double conversion costs
+   more per element than two 256-bit ones (about 1.3 cycles for 8 floats against 0.5 for
+   4, measured), and conversions are most of this kernel's work. So there rows of
+   LN__PARAMS_YMM_MIN_COLS up to LN__PARAMS_YMM_COLS columns take the AVX2 kernel, whose
+   16-column tiles convert 4 floats at a time: the same operations on each column in the
+   same order, so the same bits. In-process, 64-byte aligned buffers, both link orders,
+   1 thread, the whole backward with dγ/dβ, against the 512-bit tiles:
+     49152 elements, in cache   0.90-0.94x the time from 24 to 1000 columns (64:
+                                0.91-0.92x, 768: 0.93x), 1280 0.94x; RMSNorm's 0.94-0.96x
+     6.3M elements, out of      0.93-0.98x from 128 to 1000 columns (768: 0.92-0.97x, 2
+     cache                      threads 0.92-1.02x); but 32 and 64 columns 1.00-1.05x
+                                (RMSNorm's 1.04-1.07x)
+   and worse at 1024 (1.06-1.08x in cache, 1.16-1.19x out: a tile's rows, 4 KiB apart,
+   share one set of the L1), 1536 (0.95-1.00x), 2048 (1.03x), 3072 and 4096 (1.02-1.05x).
+   The Zen 5 choices keep the 512-bit tiles (not measured there). */
+#define LN__PARAMS_YMM_MIN_COLS 128
+#define LN__PARAMS_YMM_COLS 1024
+#ifdef LN__HAVE_AVX2
+static int ln__cpu_rule(void);
+static void ln__avx2_bwd_params(double *pg, double *pb, const float *dy, const float *x,
+                                size_t n, size_t ld, size_t rows, const double *rs,
+                                const double *hb, int first);
+#endif
 /* the body inlined for each choice of outputs, so the tile loop has no NULL tests */
 LN__AVX512_G void ln__avx512_bwd_params(double *pg, double *pb, const float *dy,
                                         const float *x, size_t n, size_t ld, size_t rows,
                                         const double *rs, const double *hb, int first) {
+#ifdef LN__HAVE_AVX2
+    if (n >= LN__PARAMS_YMM_MIN_COLS && n < LN__PARAMS_YMM_COLS && ln__cpu_rule() >= 2) {
+        ln__avx2_bwd_params(pg, pb, dy, x, n, ld, rows, rs, hb, first);
+        return;
+    }
+#endif
     if (pg && pb) ln__512_params_body(pg, pb, dy, x, n, ld, rows, rs, hb, first);
     else if (pg) ln__512_params_body(pg, NULL, dy, x, n, ld, rows, rs, hb, first);
     else ln__512_params_body(NULL, pb, dy, x, n, ld, rows, rs, hb, first);
@@ -2764,9 +2793,10 @@ static const ln__kernels *ln__kernels_for(int path) {
 #define LN__PIPE_COLS_ZEN4_RMS 4096
 #define LN__PIPE_ZEN4_BYTES ((size_t)16 << 20)
 /* The CPU rule: 0 before detection; 1: the Zen 5 choices (pipelined rows at every width,
-   no non-temporal stores); 2: Zen 4's limits, in calls of LN__PIPE_ZEN4_BYTES or more
-   (rows one by one, ln__fwd_pipe_cols; non-temporal stores, ln__stream_for); 3 (tests,
-   to cover those choices in small calls): Zen 4's limits at any size */
+   no non-temporal stores, 512-bit dγ/dβ tiles); 2: Zen 4's limits, in calls of
+   LN__PIPE_ZEN4_BYTES or more (rows one by one, ln__fwd_pipe_cols; non-temporal stores,
+   ln__stream_for), and at any size the AVX2 dγ/dβ tiles (ln__avx512_bwd_params); 3
+   (tests, to cover those choices in small calls): Zen 4's limits at any size */
 static int ln__cpu_rule_state LN__UNUSED;
 /* The rule for this CPU (AMD family 19h: 2), read once */
 #if defined(LN__HAVE_AVX512) || defined(LN__HAVE_AVX2)
