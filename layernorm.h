@@ -49,8 +49,10 @@
      (RMSNorm: 4096) one at a time instead of pipelined, and y and dx are stored
      non-temporally from 768 columns on (forward; RMSNorm's from 4096) and 512
      (backward, but not dx +=), unless LAYERNORM_STREAM_MIN is set: each measured faster
-     there (the backward's rows of 3072 columns or more stay pipelined). The bits are
-     the same either way.
+     there (the backward's rows of 3072 columns or more stay pipelined). There too, in
+     calls of any size, the AVX-512 backward sums the dγ/dβ of rows of 128 to 1023
+     columns with the AVX2 kernel's 256-bit conversions. The bits are the same either
+     way.
 
    DETERMINISM
      For a given code path (scalar, AVX2, AVX-512, NEON) every output is bitwise
