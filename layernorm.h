@@ -2865,10 +2865,12 @@ static size_t ln__fwd_pipe_cols(int rms, int add, size_t bytes) {
 #define LN__OUT_Y_RMS 1     /* RMSNorm's y, without the fused add */
 #define LN__OUT_DX 2        /* the backward's dx = */
 #define LN__OUT_DX_ACC 3    /* the backward's dx += */
+#define LN__OUT_STRIDED 4   /* the channels-first y and dx (ln__strided_stream) */
 static int ln__stream_for(size_t bytes, size_t cols, int out) {
 #ifdef LN__STREAM_BY_CPU
     if (out == LN__OUT_DX_ACC || !ln__zen4_call(bytes)) return 0;
-    return cols >= (out == LN__OUT_Y_RMS ? (size_t)LN__PIPE_COLS_ZEN4_RMS
+    return out == LN__OUT_STRIDED ||
+           cols >= (out == LN__OUT_Y_RMS ? (size_t)LN__PIPE_COLS_ZEN4_RMS
                     : out == LN__OUT_DX  ? (size_t)LN__STREAM_COLS_ZEN4_BWD
                                          : (size_t)LN__STREAM_COLS_ZEN4);
 #else
@@ -3774,6 +3776,7 @@ LNDEF int ln_rms_backward_acc(float *dx, float *dgamma, const float *dy, const f
 #define LN__STRIDED_L2_INNER ((size_t)256)
 #define LN__AHEAD_L1 1 /* a tile's ahead: prefetch into L1 */
 #define LN__AHEAD_L2 2 /*                 or into L2 */
+#define LN__AHEAD_NT 8 /* flag (AVX-512 tiles): y / dx of a whole tile bypass the cache */
 #define LN__AHEAD_SEQ 3 /* into L2, the next slice front to back: channel c's run at
                            p + c·(the tile's lanes), p the tile's px, pdy, pdx or py
                            (AVX-512) or nx, ndy, ndx or ny (compiler-vectorized) */
@@ -3946,9 +3949,10 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
 #define LN__STRIDED_FWD_SLICE(sfx, attr, shifted, seq)                                         \
     attr static void ln__strided_fwd_##sfx(float *y, float *mean, float *rstd, const float *x, \
                                            const float *gamma, const float *beta, size_t cols, \
-                                           size_t inner, float eps, int more) {                \
+                                           size_t inner, float eps, int more, int stream) {    \
         const int one = shifted && inner >= LN__STRIDED_L2_INNER && cols <= LN__BLOCK;         \
         size_t i0 = 0, o = cols * inner; /* o: the next slice's runs for this tile */          \
+        (void)stream; /* (only the AVX-512 tiles stream) */                                    \
         if (seq && more && cols <= LN__BLOCK && /* short slices: the next one, front to back */\
             ln__short_slice(cols, inner, LN__SEQ_FWD_MIN_INNER, LN__SEQ_FWD_MAX_INNER,          \
                             LN__SEQ_FWD_MAX_SLICE)) {                                          \
@@ -3980,8 +3984,9 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
     attr static void ln__strided_bwd_##sfx(float *dx, double *pg, double *pb, const float *dy, \
                                            const float *x, const float *gamma,                 \
                                            const float *mean, const float *rstd, size_t cols,  \
-                                           size_t inner, int first, int more) {                \
+                                           size_t inner, int first, int more, int stream) {    \
         size_t i0 = 0, o = cols * inner; /* o: the next slice's runs for this tile */          \
+        (void)stream; /* (only the AVX-512 tiles stream) */                                    \
         if (seq && more && /* short slices: the next one, front to back */                     \
             ln__short_slice(cols, inner, LN__SEQ_BWD_MIN_INNER, LN__SEQ_BWD_MAX_INNER,          \
                             LN__SEQ_BWD_MAX_SLICE_AVX2)) {                                     \
@@ -4113,6 +4118,7 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
                                            const float *mean, const float *rstd, size_t cols,
                                            size_t inner, size_t w, int first, int ahead,
                                            const float *px, const float *pdy, float *pdx) {
+    const int nt = ahead & LN__AHEAD_NT; /* (then w is LN__LANES512, dx 64-byte aligned) */
     const __mmask16 k0 = ln__512_mask_at(w, 0), k1 = ln__512_mask_at(w, 1);
     /* lanes past w load as 0 everywhere (x, dy, mean, rstd): their sums and terms are 0 */
     const __m512 mf0 = _mm512_maskz_loadu_ps(k0, mean);
@@ -4122,6 +4128,7 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
     __m512d md[4], rd[4], sg[4], sgx[4], sx[4], ks[4];
     __m512 kb0, kb1, kc0, kc1, kd0, kd1; /* a = rstd: rf0, rf1 */
     size_t c;
+    ahead &= ~LN__AHEAD_NT;
     ln__512_quarters(mf0, mf1, md);
     ln__512_quarters(rf0, rf1, rd);
     LN__Q4(sg[q] = sgx[q] = sx[q] = _mm512_setzero_pd());
@@ -4169,7 +4176,8 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
             _mm512_storeu_pd(sbp, first ? fb : _mm512_add_pd(_mm512_loadu_pd(sbp), fb));
         }
         if (dx) { /* last: dx may be dy or x */
-            if (ahead == LN__AHEAD_SEQ) {
+            if (nt) { /* (no line of dx to ask for) */
+            } else if (ahead == LN__AHEAD_SEQ) {
                 __builtin_prefetch(pdx + c * LN__LANES512, 1, 3);
                 __builtin_prefetch(pdx + c * LN__LANES512 + 16, 1, 3);
             } else if (ahead == LN__AHEAD_L2) /* the next tile */
@@ -4180,8 +4188,13 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
             __m512 xh1 = _mm512_mul_ps(_mm512_sub_ps(_mm512_sub_ps(x1, mf1), kd1), rf1);
             __m512 t0 = _mm512_fmadd_ps(rf0, _mm512_mul_ps(gm, d0), kb0);
             __m512 t1 = _mm512_fmadd_ps(rf1, _mm512_mul_ps(gm, d1), kb1);
-            _mm512_mask_storeu_ps(dx + c * inner, k0, _mm512_fmadd_ps(kc0, xh0, t0));
-            _mm512_mask_storeu_ps(dx + c * inner + 16, k1, _mm512_fmadd_ps(kc1, xh1, t1));
+            if (nt) {
+                _mm512_stream_ps(dx + c * inner, _mm512_fmadd_ps(kc0, xh0, t0));
+                _mm512_stream_ps(dx + c * inner + 16, _mm512_fmadd_ps(kc1, xh1, t1));
+            } else {
+                _mm512_mask_storeu_ps(dx + c * inner, k0, _mm512_fmadd_ps(kc0, xh0, t0));
+                _mm512_mask_storeu_ps(dx + c * inner + 16, k1, _mm512_fmadd_ps(kc1, xh1, t1));
+            }
         }
     }
 }
@@ -4205,11 +4218,13 @@ LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, c
                                            const float *gamma, const float *beta, size_t cols,
                                            size_t inner, float eps, size_t w, int ahead,
                                            const float *px, float *py) {
+    const int nt = ahead & LN__AHEAD_NT; /* (then w is LN__FWD_LANES512, y 64-byte aligned) */
     const __m512d nd = _mm512_set1_pd((double)cols), zero = _mm512_setzero_pd();
     __mmask16 m[4];
     __m512d kd[8], s[8], q[8];
     __m512 mh[4], ml[4], rf[4];
     size_t c, h;
+    ahead &= ~LN__AHEAD_NT;
     /* lanes past w load as 0: their sums are 0 and nothing of theirs is stored */
     LN__UNROLL
     for (h = 0; h < 4; h++) {
@@ -4264,6 +4279,10 @@ LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, c
         for (h = 0; h < 4; h++) {
             __m512 v = _mm512_maskz_loadu_ps(m[h], x + c * inner + 16 * h);
             __m512 t = _mm512_mul_ps(_mm512_sub_ps(_mm512_sub_ps(v, mh[h]), ml[h]), rf[h]);
+            if (nt) { /* (no line of y to ask for) */
+                _mm512_stream_ps(y + c * inner + 16 * h, _mm512_fmadd_ps(t, g, b));
+                continue;
+            }
             if (ahead == LN__AHEAD_SEQ) /* y of the same, for writing */
                 __builtin_prefetch(py + c * LN__FWD_LANES512 + 16 * h, 1, 3);
             else if (ahead) /* y of that tile, for writing: 0.90-0.95x the time */
@@ -4286,13 +4305,21 @@ LN__AVX512 LN__VECTORIZE static void ln__strided_fwd_part_avx512(float *y, float
 LN__AVX512 static void ln__strided_fwd_avx512(float *y, float *mean, float *rstd,
                                               const float *x, const float *gamma,
                                               const float *beta, size_t cols, size_t inner,
-                                              float eps, int more) {
+                                              float eps, int more, int stream) {
     const int pf = inner >= LN__STRIDED_L2_INNER ? LN__AHEAD_L2 : LN__AHEAD_L1;
     size_t i0 = 0;
     if (cols > LN__BLOCK) {
-        ln__strided_fwd_avx512_generic(y, mean, rstd, x, gamma, beta, cols, inner, eps, more);
+        ln__strided_fwd_avx512_generic(y, mean, rstd, x, gamma, beta, cols, inner, eps, more,
+                                       0);
         return;
     }
+    if (stream) /* whole tiles stream y out (ln__strided_stream) */
+        for (; i0 + LN__FWD_LANES512 <= inner; i0 += LN__FWD_LANES512)
+            ln__512_strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
+                                     x + i0, gamma, beta, cols, inner, eps, LN__FWD_LANES512,
+                                     (i0 + (LN__STRIDED_AHEAD + 1) * LN__FWD_LANES512 <= inner
+                                          ? pf : 0) | LN__AHEAD_NT,
+                                     x, y);
     for (; i0 + LN__FWD_LANES512 <= inner; i0 += LN__FWD_LANES512) /* w constant: no masks */
         ln__512_strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
                                  x + i0, gamma, beta, cols, inner, eps, LN__FWD_LANES512,
@@ -4323,11 +4350,21 @@ LN__AVX512 static void ln__strided_fwd_avx512(float *y, float *mean, float *rstd
 LN__AVX512 static void ln__strided_fwd_avx512_short(float *y, float *mean, float *rstd,
                                                     const float *x, const float *gamma,
                                                     const float *beta, size_t cols,
-                                                    size_t inner, float eps, int more) {
+                                                    size_t inner, float eps, int more,
+                                                    int stream) {
     size_t i0, t;
     for (i0 = 0, t = 0; i0 + LN__FWD_LANES512 <= inner; i0 += LN__FWD_LANES512, t++) {
         size_t o = t * cols * LN__FWD_LANES512;
-        if (more) /* (ahead constant in each call) */
+        if (stream && more) /* (ahead constant in each call; stream: ln__strided_stream) */
+            ln__512_strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
+                                     x + i0, gamma, beta, cols, inner, eps, LN__FWD_LANES512,
+                                     LN__AHEAD_SEQ | LN__AHEAD_NT, x + cols * inner + o,
+                                     y + cols * inner + o);
+        else if (stream)
+            ln__512_strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
+                                     x + i0, gamma, beta, cols, inner, eps, LN__FWD_LANES512,
+                                     LN__AHEAD_NT, x, y);
+        else if (more)
             ln__512_strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
                                      x + i0, gamma, beta, cols, inner, eps, LN__FWD_LANES512,
                                      LN__AHEAD_SEQ, x + cols * inner + o,
@@ -4345,13 +4382,28 @@ LN__AVX512 static void ln__strided_bwd_avx512(float *dx, double *pg, double *pb,
                                               const float *dy, const float *x,
                                               const float *gamma, const float *mean,
                                               const float *rstd, size_t cols, size_t inner,
-                                              int first, int more) {
+                                              int first, int more, int stream) {
     const int pf = inner >= LN__STRIDED_L2_INNER && ln__l1_set_load(cols, inner) <= 12
                        ? LN__AHEAD_L2 : LN__AHEAD_L1;
     size_t i0 = 0;
     (void)more;
     /* w and ahead constant: no masks, no branches on ahead */
-    if (pf == LN__AHEAD_L2)
+    if (stream && pf == LN__AHEAD_L2) /* whole tiles stream dx out (ln__strided_stream) */
+        for (; i0 + (LN__STRIDED_AHEAD + 1) * LN__LANES512 <= inner; i0 += LN__LANES512, first = 0)
+            ln__512_strided_bwd_tile(dx + i0, pg, pb, dy + i0, x + i0, gamma, mean + i0,
+                                     rstd + i0, cols, inner, LN__LANES512, first,
+                                     LN__AHEAD_L2 | LN__AHEAD_NT, x, dy, dx);
+    else if (stream)
+        for (; i0 + (LN__STRIDED_AHEAD + 1) * LN__LANES512 <= inner; i0 += LN__LANES512, first = 0)
+            ln__512_strided_bwd_tile(dx + i0, pg, pb, dy + i0, x + i0, gamma, mean + i0,
+                                     rstd + i0, cols, inner, LN__LANES512, first,
+                                     LN__AHEAD_L1 | LN__AHEAD_NT, x, dy, dx);
+    if (stream)
+        for (; i0 + LN__LANES512 <= inner; i0 += LN__LANES512, first = 0)
+            ln__512_strided_bwd_tile(dx + i0, pg, pb, dy + i0, x + i0, gamma, mean + i0,
+                                     rstd + i0, cols, inner, LN__LANES512, first, LN__AHEAD_NT,
+                                     x, dy, dx);
+    else if (pf == LN__AHEAD_L2)
         for (; i0 + (LN__STRIDED_AHEAD + 1) * LN__LANES512 <= inner; i0 += LN__LANES512, first = 0)
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                      mean + i0, rstd + i0, cols, inner, LN__LANES512, first,
@@ -4389,12 +4441,21 @@ LN__AVX512 static void ln__strided_bwd_avx512_short(float *dx, double *pg, doubl
                                                     const float *dy, const float *x,
                                                     const float *gamma, const float *mean,
                                                     const float *rstd, size_t cols,
-                                                    size_t inner, int first, int more) {
+                                                    size_t inner, int first, int more,
+                                                    int stream) {
     const size_t slice = cols * inner;
     size_t i0, t;
     for (i0 = 0, t = 0; i0 < inner; i0 += LN__LANES512, t++, first = 0) {
         size_t w = inner - i0, o = slice + t * cols * LN__LANES512; /* this tile's runs */
-        if (w >= LN__LANES512 && more) /* (w and ahead constant in each call) */
+        if (w >= LN__LANES512 && stream && more) /* (stream: ln__strided_stream) */
+            ln__512_strided_bwd_tile(dx + i0, pg, pb, dy + i0, x + i0, gamma, mean + i0,
+                                     rstd + i0, cols, inner, LN__LANES512, first,
+                                     LN__AHEAD_SEQ | LN__AHEAD_NT, x + o, dy + o, dx + o);
+        else if (w >= LN__LANES512 && stream)
+            ln__512_strided_bwd_tile(dx + i0, pg, pb, dy + i0, x + i0, gamma, mean + i0,
+                                     rstd + i0, cols, inner, LN__LANES512, first, LN__AHEAD_NT,
+                                     x, dy, dx);
+        else if (w >= LN__LANES512 && more) /* (w and ahead constant in each call) */
             ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                      mean + i0, rstd + i0, cols, inner, LN__LANES512, first,
                                      LN__AHEAD_SEQ, x + o, dy + o, dx ? dx + o : NULL);
@@ -4417,11 +4478,12 @@ LN__STRIDED_FWD_SLICE(avx2, LN__AVX2 LN__VECTORIZE, 1, 1)
 LN__STRIDED_BWD_SLICE(avx2, LN__AVX2 LN__VECTORIZE, 1)
 #endif
 
+/* (..., more: ln__more, stream: ln__strided_stream) */
 typedef void (*ln__strided_fwd_fn)(float *, float *, float *, const float *, const float *,
-                                   const float *, size_t, size_t, float, int);
+                                   const float *, size_t, size_t, float, int, int);
 typedef void (*ln__strided_bwd_fn)(float *, double *, double *, const float *, const float *,
                                    const float *, const float *, const float *, size_t, size_t,
-                                   int, int);
+                                   int, int, int);
 
 static void ln__strided_fns(int path, size_t cols, size_t inner, ln__strided_fwd_fn *f,
                             ln__strided_bwd_fn *b) {
@@ -4450,17 +4512,40 @@ static void ln__strided_fns(int path, size_t cols, size_t inner, ln__strided_fwd
 #endif
 }
 
+/* The AVX-512 channels-first tiles store y / dx non-temporally (LN__AHEAD_NT) where
+   ln__stream_for says so for rows (by default AMD Zen 4 calls of 16 MiB or more), the
+   path is AVX-512, inner is a multiple of 16 and at least LN__STRIDED_STREAM_MIN_INNER,
+   and out is 64-byte aligned: every channel's run of a whole tile then covers whole
+   lines, which streamed stores need. Only whole tiles stream; the last partial one, of
+   whole vectors, does not. Zen 4, out of cache (6.4M elements), 64 channels, 64-byte
+   aligned buffers, in-process, both link orders, time against plain stores: forward at
+   inner 3136 0.57-0.63x (2 threads 0.59x), 784 0.57-0.59x (0.68x), 1024 0.68-0.69x
+   (0.56x), 12544 0.62-0.63x (0.64x), 512 0.87-0.91x, 256 0.83x; backward at 3136
+   0.71-0.74x (0.75x), 784 0.77-0.80x (0.75x), 256 0.83x (0.88x). Not where runs start
+   off line boundaries: inner 196 1.02-1.04x (backward 1.2-1.4x), 100 1.2x. */
+#define LN__STRIDED_STREAM_MIN_INNER 256
+static int ln__strided_stream(int path, const float *out, size_t bytes, size_t inner) {
+#ifdef LN__HAVE_AVX512
+    return path == LN_PATH_AVX512 && out && !((uintptr_t)out & 63) && inner % 16 == 0 &&
+           inner >= LN__STRIDED_STREAM_MIN_INNER && ln__stream_for(bytes, inner, LN__OUT_STRIDED);
+#else
+    (void)path, (void)out, (void)bytes, (void)inner;
+    return 0;
+#endif
+}
+
 LN__PRIV int ln__forward_strided_on(int path, float *y, float *mean, float *rstd, const float *x,
                                     const float *gamma, const float *beta, size_t outer,
                                     size_t cols, size_t inner, float eps) {
     ln__strided_fwd_fn f;
     ln__strided_bwd_fn b;
     size_t slice = cols * inner;
-    int st, nt;
+    int st, nt, stream;
     if (!y || !x) return LN_ERR_NULL;
     if ((st = ln__check(outer, cols, inner, eps, 1)) != LN_OK) return st > 0 ? LN_OK : st;
     if (inner == 1) return ln__forward_on(path, y, mean, rstd, x, gamma, beta, outer, cols, eps);
     ln__strided_fns(path, cols, inner, &f, &b);
+    stream = ln__strided_stream(path, y, outer * slice * sizeof(float), inner);
     nt = ln__threads(outer, outer * slice);
     /* each thread a run of slices; more: the next slice is this thread's too */
     LN__PRAGMA(omp parallel for schedule(static) num_threads(nt) if (nt > 1))
@@ -4468,7 +4553,8 @@ LN__PRIV int ln__forward_strided_on(int path, float *y, float *mean, float *rstd
         size_t o, o1 = outer * (size_t)(t + 1) / (size_t)nt;
         for (o = outer * (size_t)t / (size_t)nt; o < o1; o++)
             f(y + o * slice, mean ? mean + o * inner : NULL, rstd ? rstd + o * inner : NULL,
-              x + o * slice, gamma, beta, cols, inner, eps, ln__more(o, o1, outer));
+              x + o * slice, gamma, beta, cols, inner, eps, ln__more(o, o1, outer), stream);
+        ln__stream_fence(stream);
     }
     return LN_OK;
 }
@@ -4478,12 +4564,14 @@ LN__PRIV int ln__forward_strided_on(int path, float *y, float *mean, float *rstd
 static void ln__strided_chunk(ln__strided_bwd_fn b, double *P, float *dx, const float *dy,
                               const float *x, const float *gamma, const float *mean,
                               const float *rstd, size_t cols, size_t inner, size_t o0,
-                              size_t o1, size_t outer) {
+                              size_t o1, size_t outer, int stream) {
     double *Pb = P + LN__SLOTS * cols;
     size_t o, c, k, slice = cols * inner;
     for (o = o0; o < o1; o++)
         b(dx ? dx + o * slice : NULL, P, Pb, dy + o * slice, x + o * slice, gamma,
-          mean + o * inner, rstd + o * inner, cols, inner, o == o0, ln__more(o, o1, outer));
+          mean + o * inner, rstd + o * inner, cols, inner, o == o0, ln__more(o, o1, outer),
+          stream);
+    ln__stream_fence(stream);
     for (c = 0; c < cols; c++) { /* dγ slots -> P[c], in place (c <= 8c) */
         double sg = 0;
         for (k = 0; k < LN__SLOTS; k++) sg += P[c * LN__SLOTS + k];
@@ -4503,13 +4591,14 @@ LN__PRIV int ln__backward_strided_on(int path, float *dx, float *dgamma, float *
     ln__strided_fwd_fn f;
     ln__strided_bwd_fn b;
     size_t chunk, nch, psz = (size_t)2 * LN__SLOTS * cols;
-    int st, nt;
+    int st, nt, stream;
     double *scratch, *G;
     if (!dy || !x || !mean || !rstd) return LN_ERR_NULL;
     if ((st = ln__check(outer, cols, inner, 0.0f, 0)) != LN_OK) return st > 0 ? LN_OK : st;
     if (inner == 1)
         return ln__backward_on(path, dx, dgamma, dbeta, dy, x, gamma, mean, rstd, outer, cols);
     ln__strided_fns(path, cols, inner, &f, &b);
+    stream = ln__strided_stream(path, dx, outer * cols * inner * sizeof(float), inner);
     /* dγ/dβ as for rows: fixed chunks of outer slices (at most ln__max_chunks), each into
        its own partial, the partials added in chunk order. */
     chunk = (outer + ln__max_chunks(psz) - 1) / ln__max_chunks(psz);
@@ -4523,7 +4612,8 @@ LN__PRIV int ln__backward_strided_on(int path, float *dx, float *dgamma, float *
         for (size_t k = 0; k < nch; k++) {
             size_t o0 = k * chunk, o1 = o0 + chunk < outer ? o0 + chunk : outer;
             double *P = k == 0 ? G : scratch + psz;
-            ln__strided_chunk(b, P, dx, dy, x, gamma, mean, rstd, cols, inner, o0, o1, outer);
+            ln__strided_chunk(b, P, dx, dy, x, gamma, mean, rstd, cols, inner, o0, o1, outer,
+                              stream);
             if (k > 0) ln__combine(G, P, 2 * cols, 0);
         }
     } else {
@@ -4534,7 +4624,7 @@ LN__PRIV int ln__backward_strided_on(int path, float *dx, float *dgamma, float *
             for (k = nch * t / T; k < nch * (t + 1) / T; k++) {
                 size_t o0 = k * chunk, o1 = o0 + chunk < outer ? o0 + chunk : outer;
                 ln__strided_chunk(b, scratch + k * psz, dx, dy, x, gamma, mean, rstd, cols,
-                                  inner, o0, o1, outer);
+                                  inner, o0, o1, outer, stream);
             }
             LN__PRAGMA(omp barrier)
             for (k = 1; k < nch; k++) ln__combine(G + j0, scratch + k * psz + j0, j1 - j0, 0);

@@ -2288,6 +2288,107 @@ static void test_default_is_active(void)
     free(o2);
 }
 
+/* Channels-first with non-temporal y / dx (ln__strided_stream: the AVX-512 tiles, out
+   64-byte aligned, inner a multiple of 16 from 256, in calls the CPU rule picks).
+   The CPU rules (ln__cpu_rule_state) 1 (never streamed) and 3 (Zen 4's choices at any
+   size: streamed) must give the same bits, forward and backward (dx apart and in place
+   over dy), with the guard zones around the outputs untouched. Shapes: the short-slice
+   and long-slice kernels, whole tiles only (320) and a partial last tile (272: 256 + 16
+   of the forward's 64-lane tiles, 8·32 + 16 of the backward's 32-lane ones). */
+typedef struct {
+    float *raw, *p;
+    size_t n;
+} abuf; /* n floats from a 64-byte boundary, GUARD sentinel floats either side */
+static abuf ab_new(size_t n)
+{
+    abuf b;
+    size_t total = (n + 2 * GUARD) * sizeof(float) + 64;
+    b.raw = (float *)malloc(total);
+    if (!b.raw) {
+        printf("out of memory\n");
+        exit(2);
+    }
+    memset(b.raw, SENT, total);
+    b.p = (float *)(((uintptr_t)(b.raw + GUARD) + 63) & ~(uintptr_t)63);
+    b.n = n;
+    return b;
+}
+static int ab_guards_ok(const abuf *b)
+{
+    return bytes_all(b->p - GUARD, GUARD * sizeof(float), SENT) &&
+           bytes_all(b->p + b->n, GUARD * sizeof(float), SENT);
+}
+static void test_strided_stream(void)
+{
+    static const size_t shapes[][3] = {{5, 3, 256}, {2, 64, 272}, {3, 7, 320}, {2, 17, 1040}};
+    const int saved = ln__cpu_rule_state;
+    int k;
+    size_t si;
+#if defined(LN__HAVE_AVX512) && defined(LN__STREAM_BY_CPU)
+    if (ln_path_supported(LN_PATH_AVX512)) { /* so that the cases below do stream */
+        abuf t = ab_new(64);
+        ln__cpu_rule_state = 3;
+        CHECK(ln__strided_stream(LN_PATH_AVX512, t.p, 4096, 256) &&
+                  ln__strided_stream(LN_PATH_AVX512, t.p, 4096, 1040) &&
+                  !ln__strided_stream(LN_PATH_AVX512, t.p + 4, 4096, 256) &&
+                  !ln__strided_stream(LN_PATH_AVX512, t.p, 4096, 196) &&
+                  !ln__strided_stream(LN_PATH_AVX512, t.p, 4096, 240) &&
+                  !ln__strided_stream(LN_PATH_AVX2, t.p, 4096, 256),
+              "ln__strided_stream: streams aligned outputs with inner 256 and 1040 under "
+              "rule 3, not misaligned ones, inner 196 or 240, or another path");
+        ln__cpu_rule_state = 1;
+        CHECK(!ln__strided_stream(LN_PATH_AVX512, t.p, (size_t)1 << 30, 256),
+              "ln__strided_stream: never under rule 1");
+        ln__cpu_rule_state = saved;
+        free(t.raw);
+    }
+#endif
+    for (k = 0; k < g_npaths; k++) {
+        int p = g_paths[k], bad = 0, cases = 0;
+        for (si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
+            size_t outer = shapes[si][0], cols = shapes[si][1], inner = shapes[si][2];
+            size_t n = outer * cols * inner, ns = outer * inner, r;
+            float *x = fa(n), *dy = fa(n), *g = fa(cols), *b = fa(cols);
+            abuf y[2], dx[2], dxi[2];
+            float *m[2], *rs[2], *dg[2], *db[2];
+            fill_normal(x, n, 300, 0.01 + (double)si);
+            fill_normal(dy, n, 0, 1);
+            fill_normal(g, cols, 1, 0.2);
+            fill_normal(b, cols, 0, 0.2);
+            for (r = 0; r < 2; r++) {
+                int st;
+                ln__cpu_rule_state = r == 0 ? 1 : 3;
+                y[r] = ab_new(n), dx[r] = ab_new(n), dxi[r] = ab_new(n);
+                m[r] = fa(ns), rs[r] = fa(ns), dg[r] = fa(cols), db[r] = fa(cols);
+                memset(dg[r], 0, cols * sizeof(float));
+                memset(db[r], 0, cols * sizeof(float));
+                st = ln__forward_strided_on(p, y[r].p, m[r], rs[r], x, g, b, outer, cols,
+                                            inner, 1e-5f);
+                st |= ln__backward_strided_on(p, dx[r].p, dg[r], db[r], dy, x, g, m[0], rs[0],
+                                              outer, cols, inner);
+                memcpy(dxi[r].p, dy, n * sizeof(float)); /* in place: dx over dy */
+                st |= ln__backward_strided_on(p, dxi[r].p, NULL, NULL, dxi[r].p, x, g, m[0],
+                                              rs[0], outer, cols, inner);
+                bad += st != LN_OK || !ab_guards_ok(&y[r]) || !ab_guards_ok(&dx[r]) ||
+                       !ab_guards_ok(&dxi[r]);
+            }
+            bad += !SAME(y[0].p, y[1].p, n) || !SAME(m[0], m[1], ns) ||
+                   !SAME(rs[0], rs[1], ns) || !SAME(dx[0].p, dx[1].p, n) ||
+                   !SAME(dxi[0].p, dxi[1].p, n) || !SAME(dx[0].p, dxi[0].p, n) ||
+                   !SAME(dg[0], dg[1], cols) || !SAME(db[0], db[1], cols);
+            cases++;
+            for (r = 0; r < 2; r++) {
+                free(y[r].raw), free(dx[r].raw), free(dxi[r].raw);
+                free(m[r]), free(rs[r]), free(dg[r]), free(db[r]);
+            }
+            free(x), free(dy), free(g), free(b);
+        }
+        CHECK(bad == 0, "[%s] strided outputs streamed (rule 3) and not (rule 1): the same "
+              "bits, guards untouched, in %d of %d shapes", ln_path_name(p), cases - bad, cases);
+    }
+    ln__cpu_rule_state = saved;
+}
+
 /* ================================================================ main */
 
 /* Each section runs in its own child process (test_run), so it seeds its own random
@@ -2304,6 +2405,7 @@ SECTION(test_hand, 2)
 SECTION(test_errors, 3)
 SECTION(test_rows, 4)
 SECTION(test_strided, 5)
+SECTION(test_strided_stream, 11)
 SECTION(test_conventions, 6)
 SECTION(test_rms_extremes, 7)
 SECTION(test_nan, 8)
@@ -2326,6 +2428,7 @@ int main(void)
     test_run("bad input: each returns the exact code and writes nothing", sec_test_errors);
     test_run("row variants vs float64 reference and base-function composition", sec_test_rows);
     test_run("strided variants vs float64 reference and transpose composition", sec_test_strided);
+    test_run("strided variants: streamed outputs give the same bits", sec_test_strided_stream);
     test_run("conventions: NULL gamma/beta/stats/outputs, +=, aliasing", sec_test_conventions);
     test_run("RMSNorm: |x| up to FLT_MAX, zero rows", sec_test_rms_extremes);
     test_run("a NaN or Inf stays in its row", sec_test_nan);
