@@ -51,8 +51,10 @@
      (backward, but not dx +=), unless LAYERNORM_STREAM_MIN is set: each measured faster
      there (the backward's rows of 3072 columns or more stay pipelined). There too, in
      calls of any size, the AVX-512 backward sums the dγ/dβ of rows of 128 to 1023
-     columns with the AVX2 kernel's 256-bit conversions. The bits are the same either
-     way.
+     columns with the AVX2 kernel's 256-bit conversions. And in the same large calls the
+     AVX-512 channels-first kernels store y and dx non-temporally when that output is
+     64-byte aligned and inner is a multiple of 16, at least 256. The bits are the same
+     either way.
 
    DETERMINISM
      For a given code path (scalar, AVX2, AVX-512, NEON) every output is bitwise
@@ -4518,11 +4520,13 @@ static void ln__strided_fns(int path, size_t cols, size_t inner, ln__strided_fwd
    and out is 64-byte aligned: every channel's run of a whole tile then covers whole
    lines, which streamed stores need. Only whole tiles stream; the last partial one, of
    whole vectors, does not. Zen 4, out of cache (6.4M elements), 64 channels, 64-byte
-   aligned buffers, in-process, both link orders, time against plain stores: forward at
-   inner 3136 0.57-0.63x (2 threads 0.59x), 784 0.57-0.59x (0.68x), 1024 0.68-0.69x
-   (0.56x), 12544 0.62-0.63x (0.64x), 512 0.87-0.91x, 256 0.83x; backward at 3136
-   0.71-0.74x (0.75x), 784 0.77-0.80x (0.75x), 256 0.83x (0.88x). Not where runs start
-   off line boundaries: inner 196 1.02-1.04x (backward 1.2-1.4x), 100 1.2x. */
+   aligned buffers, in-process, both link orders, time against plain stores, 1 thread (2
+   threads): forward at inner 3136 0.54x (0.67-0.70x), 784 0.53x (0.66-0.69x), 256
+   0.54-0.58x (0.65x); backward at 3136 0.74-0.75x (0.72-0.76x), 784 0.81-0.82x
+   (0.76-0.78x), 256 0.82x (0.84x). A first try, streaming every aligned vector: forward
+   at 1024 0.68-0.69x, 12544 0.62-0.63x, 512 0.87-0.91x; but where runs start off line
+   boundaries, so that only some vectors could stream, inner 196 1.02-1.04x (backward
+   1.2-1.4x) and 100 1.2x. */
 #define LN__STRIDED_STREAM_MIN_INNER 256
 static int ln__strided_stream(int path, const float *out, size_t bytes, size_t inner) {
 #ifdef LN__HAVE_AVX512
