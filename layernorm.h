@@ -4531,7 +4531,8 @@ static void ln__strided_fns(int path, size_t cols, size_t inner, ln__strided_fwd
 static int ln__strided_stream(int path, const float *out, size_t bytes, size_t inner) {
 #ifdef LN__HAVE_AVX512
     return path == LN_PATH_AVX512 && out && !((uintptr_t)out & 63) && inner % 16 == 0 &&
-           inner >= LN__STRIDED_STREAM_MIN_INNER && ln__stream_for(bytes, inner, LN__OUT_STRIDED);
+           inner >= LN__STRIDED_STREAM_MIN_INNER &&
+           ln__stream_for(bytes, inner, LN__OUT_STRIDED);
 #else
     (void)path, (void)out, (void)bytes, (void)inner;
     return 0;
