@@ -2291,8 +2291,10 @@ static void test_default_is_active(void)
 /* Channels-first with non-temporal y / dx (ln__strided_stream: the AVX-512 tiles, out
    64-byte aligned, inner a multiple of 16 from 256, in calls the CPU rule picks).
    The CPU rules (ln__cpu_rule_state) 1 (never streamed) and 3 (Zen 4's choices at any
-   size: streamed) must give the same bits, forward and backward (dx apart and in place
-   over dy), with the guard zones around the outputs untouched. Shapes: the short-slice
+   size: streamed) must give the same bits, forward and backward (dx apart, in place over
+   dy and over x), with the guard zones around the outputs untouched; and with OpenMP,
+   rule 3 on two threads the bits of one (whole slices per thread, each fencing its
+   stores). Shapes: the short-slice
    and long-slice kernels, whole tiles only (320) and a partial last tile (272: 256 + 16
    of the forward's 64-lane tiles, 8·32 + 16 of the backward's 32-lane ones). */
 typedef struct {
@@ -2349,7 +2351,7 @@ static void test_strided_stream(void)
             size_t outer = shapes[si][0], cols = shapes[si][1], inner = shapes[si][2];
             size_t n = outer * cols * inner, ns = outer * inner, r;
             float *x = fa(n), *dy = fa(n), *g = fa(cols), *b = fa(cols);
-            abuf y[2], dx[2], dxi[2];
+            abuf y[3], dx[3], dxi[2], dxx = ab_new(n);
             float *m[2], *rs[2], *dg[2], *db[2];
             fill_normal(x, n, 300, 0.01 + (double)si);
             fill_normal(dy, n, 0, 1);
@@ -2372,6 +2374,27 @@ static void test_strided_stream(void)
                 bad += st != LN_OK || !ab_guards_ok(&y[r]) || !ab_guards_ok(&dx[r]) ||
                        !ab_guards_ok(&dxi[r]);
             }
+            /* rule 3: dx over x, and (with OpenMP) two threads */
+            memcpy(dxx.p, x, n * sizeof(float));
+            bad += ln__backward_strided_on(p, dxx.p, NULL, NULL, dy, dxx.p, g, m[0], rs[0], outer,
+                                           cols, inner) != LN_OK ||
+                   !ab_guards_ok(&dxx) || !SAME(dxx.p, dx[0].p, n);
+            y[2] = ab_new(n), dx[2] = ab_new(n);
+#ifdef _OPENMP
+            {
+                const int saved_threads = omp_get_max_threads();
+                omp_set_num_threads(2);
+#endif
+                bad += ln__forward_strided_on(p, y[2].p, NULL, NULL, x, g, b, outer, cols, inner,
+                                              1e-5f) != LN_OK ||
+                       ln__backward_strided_on(p, dx[2].p, NULL, NULL, dy, x, g, m[0], rs[0],
+                                               outer, cols, inner) != LN_OK ||
+                       !SAME(y[2].p, y[0].p, n) || !SAME(dx[2].p, dx[0].p, n) ||
+                       !ab_guards_ok(&y[2]) || !ab_guards_ok(&dx[2]);
+#ifdef _OPENMP
+                omp_set_num_threads(saved_threads);
+            }
+#endif
             bad += !SAME(y[0].p, y[1].p, n) || !SAME(m[0], m[1], ns) ||
                    !SAME(rs[0], rs[1], ns) || !SAME(dx[0].p, dx[1].p, n) ||
                    !SAME(dxi[0].p, dxi[1].p, n) || !SAME(dx[0].p, dxi[0].p, n) ||
@@ -2381,6 +2404,7 @@ static void test_strided_stream(void)
                 free(y[r].raw), free(dx[r].raw), free(dxi[r].raw);
                 free(m[r]), free(rs[r]), free(dg[r]), free(db[r]);
             }
+            free(y[2].raw), free(dx[2].raw), free(dxx.raw);
             free(x), free(dy), free(g), free(b);
         }
         CHECK(bad == 0, "[%s] strided outputs streamed (rule 3) and not (rule 1): the same "
