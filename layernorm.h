@@ -53,8 +53,8 @@
      calls of any size, the AVX-512 backward sums the dγ/dβ of rows of 128 to 1023
      columns with the AVX2 kernel's 256-bit conversions. And in the same large calls the
      AVX-512 channels-first kernels store y and dx non-temporally when that output is
-     64-byte aligned and inner is a multiple of 16, at least 256. The bits are the same
-     either way.
+     64-byte aligned and inner is a multiple of 16, at least 64 (forward) or 128
+     (backward). The bits are the same either way.
 
    DETERMINISM
      For a given code path (scalar, AVX2, AVX-512, NEON) every output is bitwise
@@ -4516,25 +4516,33 @@ static void ln__strided_fns(int path, size_t cols, size_t inner, ln__strided_fwd
 
 /* The AVX-512 channels-first tiles store y / dx non-temporally (LN__AHEAD_NT) where
    ln__stream_for says so for rows (by default AMD Zen 4 calls of 16 MiB or more), the
-   path is AVX-512, inner is a multiple of 16 and at least LN__STRIDED_STREAM_MIN_INNER,
-   and out is 64-byte aligned: every channel's run of a whole tile then covers whole
-   lines, which streamed stores need. Only whole tiles stream; the last partial one, of
-   whole vectors, does not. Zen 4, out of cache (6.4M elements), 64 channels, 64-byte
-   aligned buffers, in-process, both link orders, time against plain stores, 1 thread (2
-   threads): forward at inner 3136 0.54x (0.67-0.70x), 784 0.53x (0.66-0.69x), 256
-   0.54-0.58x (0.65x); backward at 3136 0.74-0.75x (0.72-0.76x), 784 0.81-0.82x
-   (0.76-0.78x), 256 0.82x (0.84x). A first try, streaming every aligned vector: forward
-   at 1024 0.68-0.69x, 12544 0.62-0.63x, 512 0.87-0.91x; but where runs start off line
-   boundaries, so that only some vectors could stream, inner 196 1.02-1.04x (backward
-   1.2-1.4x) and 100 1.2x. */
-#define LN__STRIDED_STREAM_MIN_INNER 256
-static int ln__strided_stream(int path, const float *out, size_t bytes, size_t inner) {
+   path is AVX-512, inner is a multiple of 16 and at least min_inner, and out is 64-byte
+   aligned: every channel's run of a whole tile then covers whole lines, which streamed
+   stores need. Only whole tiles stream; the last partial one, of whole vectors, does
+   not. Zen 4, out of cache (6.4M elements), 64 channels, 64-byte aligned buffers,
+   in-process, both link orders, time against plain stores, 1 thread (2 threads):
+     forward   inner 3136 0.54x (0.67-0.70x), 784 0.53x (0.66-0.69x), 256 0.54-0.58x
+               (0.65x), 192 0.52-0.53x (0.65x), 144 0.65-0.67x (0.68x), 128 0.60-0.61x
+               (0.65x), 112 0.88-0.94x, 80 0.78-0.80x, 64 0.69-0.70x (0.81x); but 48
+               1.01x, 32 1.00x
+     backward  inner 3136 0.74-0.75x (0.72-0.76x), 784 0.81-0.82x (0.76-0.78x), 256 0.82x
+               (0.84x), 192 0.81-0.83x, 176 0.93x, 160 0.85x, 144 0.96-0.98x (0.96x), 128
+               0.84-0.86x; but 112 1.00x, 80 1.03-1.06x, 48 1.07-1.08x (1.14x)
+   A first try, streaming every aligned vector: forward at 1024 0.68-0.69x, 12544
+   0.62-0.63x, 512 0.87-0.91x; but where runs start off line boundaries, so that only
+   some vectors could stream, inner 196 1.02-1.04x (backward 1.2-1.4x) and 100 1.2x. Nor
+   did writing a short slice's y run by run, front to back, so that only the first and
+   last line of each run went through the cache: inner 196 1.00x, 300 0.95-0.96x, and
+   with a plain malloc's y (16 bytes past a line) 144 1.16x, 256 0.95x. */
+#define LN__STRIDED_STREAM_MIN_INNER_FWD 64
+#define LN__STRIDED_STREAM_MIN_INNER_BWD 128
+static int ln__strided_stream(int path, const float *out, size_t bytes, size_t inner,
+                              size_t min_inner) {
 #ifdef LN__HAVE_AVX512
     return path == LN_PATH_AVX512 && out && !((uintptr_t)out & 63) && inner % 16 == 0 &&
-           inner >= LN__STRIDED_STREAM_MIN_INNER &&
-           ln__stream_for(bytes, inner, LN__OUT_STRIDED);
+           inner >= min_inner && ln__stream_for(bytes, inner, LN__OUT_STRIDED);
 #else
-    (void)path, (void)out, (void)bytes, (void)inner;
+    (void)path, (void)out, (void)bytes, (void)inner, (void)min_inner;
     return 0;
 #endif
 }
@@ -4550,7 +4558,8 @@ LN__PRIV int ln__forward_strided_on(int path, float *y, float *mean, float *rstd
     if ((st = ln__check(outer, cols, inner, eps, 1)) != LN_OK) return st > 0 ? LN_OK : st;
     if (inner == 1) return ln__forward_on(path, y, mean, rstd, x, gamma, beta, outer, cols, eps);
     ln__strided_fns(path, cols, inner, &f, &b);
-    stream = ln__strided_stream(path, y, outer * slice * sizeof(float), inner);
+    stream = ln__strided_stream(path, y, outer * slice * sizeof(float), inner,
+                                LN__STRIDED_STREAM_MIN_INNER_FWD);
     nt = ln__threads(outer, outer * slice);
     /* each thread a run of slices; more: the next slice is this thread's too */
     LN__PRAGMA(omp parallel for schedule(static) num_threads(nt) if (nt > 1))
@@ -4603,7 +4612,8 @@ LN__PRIV int ln__backward_strided_on(int path, float *dx, float *dgamma, float *
     if (inner == 1)
         return ln__backward_on(path, dx, dgamma, dbeta, dy, x, gamma, mean, rstd, outer, cols);
     ln__strided_fns(path, cols, inner, &f, &b);
-    stream = ln__strided_stream(path, dx, outer * cols * inner * sizeof(float), inner);
+    stream = ln__strided_stream(path, dx, outer * cols * inner * sizeof(float), inner,
+                                LN__STRIDED_STREAM_MIN_INNER_BWD);
     /* dγ/dβ as for rows: fixed chunks of outer slices (at most ln__max_chunks), each into
        its own partial, the partials added in chunk order. */
     chunk = (outer + ln__max_chunks(psz) - 1) / ln__max_chunks(psz);

@@ -2289,12 +2289,13 @@ static void test_default_is_active(void)
 }
 
 /* Channels-first with non-temporal y / dx (ln__strided_stream: the AVX-512 tiles, out
-   64-byte aligned, inner a multiple of 16 from 256, in calls the CPU rule picks).
+   64-byte aligned, inner a multiple of 16 from 64 (forward) or 128 (backward), in calls
+   the CPU rule picks).
    The CPU rules (ln__cpu_rule_state) 1 (never streamed) and 3 (Zen 4's choices at any
    size: streamed) must give the same bits, forward and backward (dx apart, in place over
    dy and over x), with the guard zones around the outputs untouched; and with OpenMP,
    rule 3 on two threads the bits of one (whole slices per thread, each fencing its
-   stores). Shapes: the short-slice
+   stores). Shapes (80: the forward streams, the backward not): the short-slice
    and long-slice kernels, whole tiles only (320) and a partial last tile (272: 256 + 16
    of the forward's 64-lane tiles, 8·32 + 16 of the backward's 32-lane ones). */
 typedef struct {
@@ -2322,7 +2323,8 @@ static int ab_guards_ok(const abuf *b)
 }
 static void test_strided_stream(void)
 {
-    static const size_t shapes[][3] = {{5, 3, 256}, {2, 64, 272}, {3, 7, 320}, {2, 17, 1040}};
+    static const size_t shapes[][3] = {{5, 3, 256}, {2, 64, 272}, {3, 7, 320},
+                                       {2, 17, 1040}, {4, 9, 80},   {3, 5, 144}};
     const int saved = ln__cpu_rule_state;
     int k;
     size_t si;
@@ -2330,16 +2332,20 @@ static void test_strided_stream(void)
     if (ln_path_supported(LN_PATH_AVX512)) { /* so that the cases below do stream */
         abuf t = ab_new(64);
         ln__cpu_rule_state = 3;
-        CHECK(ln__strided_stream(LN_PATH_AVX512, t.p, 4096, 256) &&
-                  ln__strided_stream(LN_PATH_AVX512, t.p, 4096, 1040) &&
-                  !ln__strided_stream(LN_PATH_AVX512, t.p + 4, 4096, 256) &&
-                  !ln__strided_stream(LN_PATH_AVX512, t.p, 4096, 196) &&
-                  !ln__strided_stream(LN_PATH_AVX512, t.p, 4096, 240) &&
-                  !ln__strided_stream(LN_PATH_AVX2, t.p, 4096, 256),
-              "ln__strided_stream: streams aligned outputs with inner 256 and 1040 under "
-              "rule 3, not misaligned ones, inner 196 or 240, or another path");
+        const size_t f = LN__STRIDED_STREAM_MIN_INNER_FWD, b = LN__STRIDED_STREAM_MIN_INNER_BWD;
+        CHECK(ln__strided_stream(LN_PATH_AVX512, t.p, 4096, 64, f) &&
+                  ln__strided_stream(LN_PATH_AVX512, t.p, 4096, 80, f) &&
+                  ln__strided_stream(LN_PATH_AVX512, t.p, 4096, 1040, b) &&
+                  !ln__strided_stream(LN_PATH_AVX512, t.p, 4096, 48, f) &&
+                  !ln__strided_stream(LN_PATH_AVX512, t.p, 4096, 112, b) &&
+                  !ln__strided_stream(LN_PATH_AVX512, t.p + 4, 4096, 256, f) &&
+                  !ln__strided_stream(LN_PATH_AVX512, t.p, 4096, 196, f) &&
+                  !ln__strided_stream(LN_PATH_AVX2, t.p, 4096, 256, f),
+              "ln__strided_stream: streams aligned outputs with inner 64, 80 (forward) and "
+              "1040 (backward) under rule 3, not misaligned ones, inner 48 (forward), 112 "
+              "(backward) or 196, or another path");
         ln__cpu_rule_state = 1;
-        CHECK(!ln__strided_stream(LN_PATH_AVX512, t.p, (size_t)1 << 30, 256),
+        CHECK(!ln__strided_stream(LN_PATH_AVX512, t.p, (size_t)1 << 30, 256, f),
               "ln__strided_stream: never under rule 1");
         ln__cpu_rule_state = saved;
         free(t.raw);
