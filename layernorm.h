@@ -4315,7 +4315,10 @@ LN__AVX512 static void ln__strided_fwd_avx512(float *y, float *mean, float *rstd
                                        0);
         return;
     }
-    if (stream) /* whole tiles stream y out (ln__strided_stream) */
+    /* whole tiles stream y out (ln__strided_stream): a loop of its own, so the tile's
+       streaming is a constant (one loop, with the flag a variable: 1.01-1.02x the time of
+       the plain stores in cache, inner 784 and 3136) */
+    if (stream)
         for (; i0 + LN__FWD_LANES512 <= inner; i0 += LN__FWD_LANES512)
             ln__512_strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
                                      x + i0, gamma, beta, cols, inner, eps, LN__FWD_LANES512,
