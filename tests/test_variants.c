@@ -178,14 +178,14 @@ typedef struct {
 static fbuf fb_new(size_t n, size_t off)
 {
     fbuf b;
-    size_t total = n + off + 2 * GUARD;
-    b.raw = (float *)malloc(total * sizeof(float));
+    size_t total = (n + off + 2 * GUARD) * sizeof(float) + 64;
+    b.raw = (float *)malloc(total);
     if (!b.raw) {
         printf("out of memory\n");
         exit(2);
     }
-    memset(b.raw, SENT, total * sizeof(float));
-    b.p = b.raw + GUARD + off;
+    memset(b.raw, SENT, total);
+    b.p = (float *)(((uintptr_t)(b.raw + GUARD) + 63) & ~(uintptr_t)63) + off;
     b.n = n;
     b.off = off;
     return b;
@@ -206,13 +206,13 @@ static int bytes_all(const void *p, size_t nbytes, unsigned char v)
 /* the guard zones are untouched */
 static int fb_guards_ok(const fbuf *b)
 {
-    return bytes_all(b->raw, (GUARD + b->off) * sizeof(float), SENT) &&
+    return bytes_all(b->p - b->off - GUARD, (GUARD + b->off) * sizeof(float), SENT) &&
            bytes_all(b->p + b->n, GUARD * sizeof(float), SENT);
 }
 /* nothing at all was written */
 static int fb_untouched(const fbuf *b)
 {
-    return bytes_all(b->raw, (b->n + b->off + 2 * GUARD) * sizeof(float), SENT);
+    return bytes_all(b->p - b->off - GUARD, (b->n + b->off + 2 * GUARD) * sizeof(float), SENT);
 }
 static void fb_copy(fbuf *dst, const float *src) { memcpy(dst->p, src, dst->n * sizeof(float)); }
 
@@ -2298,29 +2298,6 @@ static void test_default_is_active(void)
    stores). Shapes (80: the forward streams, the backward not): the short-slice
    and long-slice kernels, whole tiles only (320) and a partial last tile (272: 256 + 16
    of the forward's 64-lane tiles, 8·32 + 16 of the backward's 32-lane ones). */
-typedef struct {
-    float *raw, *p;
-    size_t n;
-} abuf; /* n floats from a 64-byte boundary, GUARD sentinel floats either side */
-static abuf ab_new(size_t n)
-{
-    abuf b;
-    size_t total = (n + 2 * GUARD) * sizeof(float) + 64;
-    b.raw = (float *)malloc(total);
-    if (!b.raw) {
-        printf("out of memory\n");
-        exit(2);
-    }
-    memset(b.raw, SENT, total);
-    b.p = (float *)(((uintptr_t)(b.raw + GUARD) + 63) & ~(uintptr_t)63);
-    b.n = n;
-    return b;
-}
-static int ab_guards_ok(const abuf *b)
-{
-    return bytes_all(b->p - GUARD, GUARD * sizeof(float), SENT) &&
-           bytes_all(b->p + b->n, GUARD * sizeof(float), SENT);
-}
 static void test_strided_stream(void)
 {
     static const size_t shapes[][3] = {{5, 3, 256}, {2, 64, 272}, {3, 7, 320},
@@ -2330,7 +2307,7 @@ static void test_strided_stream(void)
     size_t si;
 #if defined(LN__HAVE_AVX512) && defined(LN__STREAM_BY_CPU)
     if (ln_path_supported(LN_PATH_AVX512)) { /* so that the cases below do stream */
-        abuf t = ab_new(64);
+        fbuf t = fb_new(64, 0);
         ln__cpu_rule_state = 3;
         const size_t f = LN__STRIDED_STREAM_MIN_INNER_FWD, b = LN__STRIDED_STREAM_MIN_INNER_BWD;
         CHECK(ln__strided_stream(LN_PATH_AVX512, t.p, 4096, 64, f) &&
@@ -2348,7 +2325,7 @@ static void test_strided_stream(void)
         CHECK(!ln__strided_stream(LN_PATH_AVX512, t.p, (size_t)1 << 30, 256, f),
               "ln__strided_stream: never under rule 1");
         ln__cpu_rule_state = saved;
-        free(t.raw);
+        fb_free(&t);
     }
 #endif
     for (k = 0; k < g_npaths; k++) {
@@ -2357,7 +2334,7 @@ static void test_strided_stream(void)
             size_t outer = shapes[si][0], cols = shapes[si][1], inner = shapes[si][2];
             size_t n = outer * cols * inner, ns = outer * inner, r;
             float *x = fa(n), *dy = fa(n), *g = fa(cols), *b = fa(cols);
-            abuf y[3], dx[3], dxi[2], dxx = ab_new(n);
+            fbuf y[3], dx[3], dxi[2], dxx = fb_new(n, 0);
             float *m[2], *rs[2], *dg[2], *db[2];
             fill_normal(x, n, 300, 0.01 + (double)si);
             fill_normal(dy, n, 0, 1);
@@ -2366,7 +2343,7 @@ static void test_strided_stream(void)
             for (r = 0; r < 2; r++) {
                 int st;
                 ln__cpu_rule_state = r == 0 ? 1 : 3;
-                y[r] = ab_new(n), dx[r] = ab_new(n), dxi[r] = ab_new(n);
+                y[r] = fb_new(n, 0), dx[r] = fb_new(n, 0), dxi[r] = fb_new(n, 0);
                 m[r] = fa(ns), rs[r] = fa(ns), dg[r] = fa(cols), db[r] = fa(cols);
                 memset(dg[r], 0, cols * sizeof(float));
                 memset(db[r], 0, cols * sizeof(float));
@@ -2377,15 +2354,15 @@ static void test_strided_stream(void)
                 memcpy(dxi[r].p, dy, n * sizeof(float)); /* in place: dx over dy */
                 st |= ln__backward_strided_on(p, dxi[r].p, NULL, NULL, dxi[r].p, x, g, m[0],
                                               rs[0], outer, cols, inner);
-                bad += st != LN_OK || !ab_guards_ok(&y[r]) || !ab_guards_ok(&dx[r]) ||
-                       !ab_guards_ok(&dxi[r]);
+                bad += st != LN_OK || !fb_guards_ok(&y[r]) || !fb_guards_ok(&dx[r]) ||
+                       !fb_guards_ok(&dxi[r]);
             }
             /* rule 3: dx over x, and (with OpenMP) two threads */
             memcpy(dxx.p, x, n * sizeof(float));
             bad += ln__backward_strided_on(p, dxx.p, NULL, NULL, dy, dxx.p, g, m[0], rs[0], outer,
                                            cols, inner) != LN_OK ||
-                   !ab_guards_ok(&dxx) || !SAME(dxx.p, dx[0].p, n);
-            y[2] = ab_new(n), dx[2] = ab_new(n);
+                   !fb_guards_ok(&dxx) || !SAME(dxx.p, dx[0].p, n);
+            y[2] = fb_new(n, 0), dx[2] = fb_new(n, 0);
 #ifdef _OPENMP
             {
                 const int saved_threads = omp_get_max_threads();
@@ -2396,7 +2373,7 @@ static void test_strided_stream(void)
                        ln__backward_strided_on(p, dx[2].p, NULL, NULL, dy, x, g, m[0], rs[0],
                                                outer, cols, inner) != LN_OK ||
                        !SAME(y[2].p, y[0].p, n) || !SAME(dx[2].p, dx[0].p, n) ||
-                       !ab_guards_ok(&y[2]) || !ab_guards_ok(&dx[2]);
+                       !fb_guards_ok(&y[2]) || !fb_guards_ok(&dx[2]);
 #ifdef _OPENMP
                 omp_set_num_threads(saved_threads);
             }
@@ -2407,10 +2384,10 @@ static void test_strided_stream(void)
                    !SAME(dg[0], dg[1], cols) || !SAME(db[0], db[1], cols);
             cases++;
             for (r = 0; r < 2; r++) {
-                free(y[r].raw), free(dx[r].raw), free(dxi[r].raw);
+                fb_free(&y[r]), fb_free(&dx[r]), fb_free(&dxi[r]);
                 free(m[r]), free(rs[r]), free(dg[r]), free(db[r]);
             }
-            free(y[2].raw), free(dx[2].raw), free(dxx.raw);
+            fb_free(&y[2]), fb_free(&dx[2]), fb_free(&dxx);
             free(x), free(dy), free(g), free(b);
         }
         CHECK(bad == 0, "[%s] strided outputs streamed (rule 3) and not (rule 1): the same "
