@@ -287,6 +287,13 @@ LNDEF const char *ln_path_name(int path);
 #define LN__PREFETCH_L2(p) ((void)(p))
 #define LN__PREFETCH_W(p) ((void)(p))
 #endif
+/* the next row's line at p: into L2 only (l2: LN__PF_L2_COLS), or into L1 too (a
+   statement: clang 14 crashed at -O0 on the two prefetches as the arms of a ?:) */
+#define ln__prefetch_next(p, l2)                                                            \
+    do {                                                                                    \
+        if (l2) LN__PREFETCH_L2(p);                                                         \
+        else LN__PREFETCH(p);                                                               \
+    } while (0)
 /* Row drivers are written once and inlined into a function per SIMD target, so the
    kernels they call inline too (a call per row would cost more than a 64-float row). */
 #if defined(__GNUC__) || defined(__clang__)
@@ -420,6 +427,18 @@ accuracy. Include the implementation first, or give it a file of its own."
    under 128 columns don't prefetch (64: 1.12x slower); the backward's pipelined rows
    all do. */
 #define LN__PF_AHEAD 768
+/* ...and the backward's pipelined rows (bwd_apply_sums) of at least this many columns ask
+   for it (x, dy, and dx += 's old dx) into L2 only (prefetcht1), not L1: each row period
+   reads four rows' worth (this row's x and dy from cache, the next row's from memory),
+   and lines pulled into L1 ahead push out this row's. Zen 4, out of cache, aligned
+   buffers, in-process A/B, 1 thread (2), T1 over T0, time:
+     AVX-512  3072-16384 columns 0.81-0.87x (0.85-0.90x), RMSNorm's 0.79-0.84x;
+              dx += 4096-8192 0.80-0.83x (0.93x), 768 0.86x (0.85x), 256 0.90x (0.97x)
+     AVX2     3072-8192 0.86-0.90x, 256 0.94-0.95x; dx += 768-8192 0.76-0.84x (0.85-0.93x)
+     in L2/L3 (64x768 to 256x2048) 0.96-0.99x, dx += 0.82-0.90x.
+   At 64 and 128 columns it took 1.01-1.19x, so not there. The forward's pipelined rows
+   stay with L1 (T1 measured 1.03-1.10x at 512-4096 columns in L3). */
+#define LN__PF_L2_COLS 256
 
 /* bwd_params of at most this many whole rows (a group of rows of 8192 columns and more
    holds LN__GROUP_MIN_ROWS) asks for each row's columns LN__PARAMS_AHEAD (two AVX-512
@@ -1706,16 +1725,17 @@ LN__AVX512_K void ln__512_apply_sums_body(float *dx, const float *dy, const floa
     __m512d acc[6];
     size_t i = 0, t = head; /* t: dx's next vector when streamed */
     int j;
+    const int pf_l2 = n >= LN__PF_L2_COLS;
     for (j = 0; j < 6; j++) acc[j] = _mm512_setzero_pd();
     for (; i + 16 <= n; i += 16) {
         __m512 d = _mm512_loadu_ps(dyn + i);
         __m512 g = gamma ? _mm512_mul_ps(_mm512_loadu_ps(gamma + i), d) : d;
         if (pf_x) {
-            _mm_prefetch((const char *)(pf_x + i), _MM_HINT_T0);
-            _mm_prefetch((const char *)(pf_dy + i), _MM_HINT_T0);
+            ln__prefetch_next(pf_x + i, pf_l2);
+            ln__prefetch_next(pf_dy + i, pf_l2);
             /* dx += ...: the old dx ahead is read too */
             if (flags & LN__DX_ACC)
-                _mm_prefetch((const char *)(dx + (pf_x - x) + i), _MM_HINT_T0);
+                ln__prefetch_next(dx + (pf_x - x) + i, pf_l2);
         }
         ln__512_sums_step_at(acc, g, xn + i, vmean);
         if (!stream)
@@ -2163,16 +2183,17 @@ LN__AVX2_K void ln__256_apply_sums_body(float *dx, const float *dy, const float 
     __m256d acc[6];
     size_t i = 0, t = head; /* t: dx's next vector when streamed */
     int j;
+    const int pf_l2 = n >= LN__PF_L2_COLS;
     for (j = 0; j < 6; j++) acc[j] = _mm256_setzero_pd();
     for (; i + 8 <= n; i += 8) {
         __m256 d = _mm256_loadu_ps(dyn + i);
         __m256 g = gamma ? _mm256_mul_ps(_mm256_loadu_ps(gamma + i), d) : d;
         if (pf_x && !(i & 15)) { /* one line of each a 16-column step */
-            _mm_prefetch((const char *)(pf_x + i), _MM_HINT_T0);
-            _mm_prefetch((const char *)(pf_dy + i), _MM_HINT_T0);
+            ln__prefetch_next(pf_x + i, pf_l2);
+            ln__prefetch_next(pf_dy + i, pf_l2);
             /* dx += ...: the old dx ahead is read too */
             if (flags & LN__DX_ACC)
-                _mm_prefetch((const char *)(dx + (pf_x - x) + i), _MM_HINT_T0);
+                ln__prefetch_next(dx + (pf_x - x) + i, pf_l2);
         }
         ln__256_sums_step_at(acc, g, xn + i, vmean);
         if (!stream)
