@@ -439,6 +439,14 @@ accuracy. Include the implementation first, or give it a file of its own."
    At 64 and 128 columns it took 1.01-1.19x, so not there. The forward's pipelined rows
    stay with L1 (T1 measured 1.03-1.10x at 512-4096 columns in L3). */
 #define LN__PF_L2_COLS 256
+/* LN__FWD8_PF_L2: the AVX-512 forward's row batches (fwd_rows8 of up to 32 columns,
+   fwd_batch8 of 33-128) ask for the next batch into L2 only (prefetcht1) too. Zen 4, out
+   of cache, 1 thread (2), T1 over T0, time: rows of 16 columns 0.95-0.97x (0.94-0.97x),
+   32 0.81-0.99x (0.96-0.98x), 8 and 24 0.99-1.01x, RMSNorm's and the fused add's rows of
+   16-32 0.86-0.90x and 0.94-0.95x; 48 0.94-0.97x (0.94-0.98x), 64 0.96-0.99x
+   (0.96x), 100 0.94x (0.98x), 128 0.91-0.93x (0.94x). Not the fused add's batches (x and
+   the residual into L2: 48-128 columns 1.15-1.25x), nor the backward's rows8 (16 columns
+   0.91x, but 8 and 12 1.06x): they keep L1. */
 
 /* bwd_params of at most this many whole rows (a group of rows of 8192 columns and more
    holds LN__GROUP_MIN_ROWS) asks for each row's columns LN__PARAMS_AHEAD (two AVX-512
@@ -1140,9 +1148,10 @@ LN__AVX512_K void ln__512_fwd_rows8_body(float *y, float *sum, float *mean, floa
         g[h] = gamma ? _mm512_maskz_loadu_ps(mh[h], gamma + 16 * h) : _mm512_set1_ps(1.0f);
         b[h] = beta ? _mm512_maskz_loadu_ps(mh[h], beta + 16 * h) : _mm512_setzero_ps();
     }
-    if (ahead) /* the next batch: x, and y for writing (measured 0.85-0.93x the time) */
+    if (ahead) /* the next batch: x (into L2, LN__FWD8_PF_L2), and y for writing (measured
+                  0.85-0.93x the time) */
         for (i = 0; i < 8 * n; i += 16) {
-            _mm_prefetch((const char *)(x + 8 * n + i), _MM_HINT_T0);
+            _mm_prefetch((const char *)(x + 8 * n + i), _MM_HINT_T1);
             __builtin_prefetch(y + 8 * n + i, 1, 3);
         }
     LN__UNROLL
@@ -1225,7 +1234,7 @@ LN__AVX512_K void ln__512_fwd_batch8_body(float *y, float *sum, float *mean, flo
                 d0 = _mm512_sub_pd(ln__512_lo(v), vk), d1 = _mm512_sub_pd(ln__512_hi(v), vk);
             } else { /* the halves converted straight from memory */
                 d0 = _mm512_sub_pd(ln__512_cvt_at(xr + c), vk);
-                if (ahead) _mm_prefetch((const char *)(xr + c + LN__PF_AHEAD), _MM_HINT_T0);
+                if (ahead) _mm_prefetch((const char *)(xr + c + LN__PF_AHEAD), _MM_HINT_T1);
                 d1 = _mm512_sub_pd(ln__512_cvt_at(xr + c + 8), vk);
             }
             a0 = _mm512_add_pd(a0, d0), a1 = _mm512_add_pd(a1, d1);
