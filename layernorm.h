@@ -445,8 +445,11 @@ accuracy. Include the implementation first, or give it a file of its own."
    32 0.81-0.99x (0.96-0.98x), 8 and 24 0.99-1.01x, RMSNorm's and the fused add's rows of
    16-32 0.86-0.90x and 0.94-0.95x; 48 0.94-0.97x (0.94-0.98x), 64 0.96-0.99x
    (0.96x), 100 0.94x (0.98x), 128 0.91-0.93x (0.94x). Not the fused add's batches (x and
-   the residual into L2: 48-128 columns 1.15-1.25x), nor the backward's rows8 (16 columns
-   0.91x, but 8 and 12 1.06x): they keep L1. */
+   the residual into L2: 48-128 columns 1.15-1.25x): they keep L1.
+   The AVX-512 backward's rows8 do from LN__BWD8_PF_L2_COLS columns: 16 0.90-0.91x
+   (0.92x), RMSNorm's 0.91x, with malloc's buffers 0.91x; 15 0.93-0.94x (0.95x); but 14
+   0.97x aligned and 1.14x with malloc's buffers, 12 1.06x (1.30x), 8 1.06-1.07x. */
+#define LN__BWD8_PF_L2_COLS 15
 
 /* bwd_params of at most this many whole rows (a group of rows of 8192 columns and more
    holds LN__GROUP_MIN_ROWS) asks for each row's columns LN__PARAMS_AHEAD (two AVX-512
@@ -1621,8 +1624,8 @@ LN__AVX512_K void ln__512_bwd_rows8_body(double *rs_out, double *hb_out, float *
     if (flags & LN__AHEAD8) /* the next batch: x, dy, and dx for writing (measured 0.6-0.8x
                                the time of the hardware prefetcher alone) */
         for (i = 0; i < 8 * n; i += 16) {
-            _mm_prefetch((const char *)(x + 8 * n + i), _MM_HINT_T0);
-            _mm_prefetch((const char *)(dy + 8 * n + i), _MM_HINT_T0);
+            ln__prefetch_next(x + 8 * n + i, n >= LN__BWD8_PF_L2_COLS);
+            ln__prefetch_next(dy + 8 * n + i, n >= LN__BWD8_PF_L2_COLS);
             if (dx) __builtin_prefetch(dx + 8 * n + i, 1, 3);
         }
     for (i = 0; i < 8; i++) {
