@@ -1618,14 +1618,16 @@ LN__AVX512_K void ln__512_bwd_rows8_body(double *rs_out, double *hb_out, float *
     __m512d sg[8], sgx[8], sx[8], Sg, Sgx, Sx, r, neg_r, mu, delta, mg, mgx, shift;
     float mf[8], rf[8], kd[8], kb[8], kc[8];
     double hbd[8];
+    const int pf_l2 = n >= LN__BWD8_PF_L2_COLS;
     size_t i, h;
+    if (nv > 2) nv = 2; /* never (n <= 32); a constant where inlined, it says so to analyzers */
     for (h = 0; h < (size_t)nv; h++)
         gm[h] = gamma ? _mm512_maskz_loadu_ps(mh[h], gamma + 16 * h) : _mm512_set1_ps(1.0f);
     if (flags & LN__AHEAD8) /* the next batch: x, dy, and dx for writing (measured 0.6-0.8x
                                the time of the hardware prefetcher alone) */
         for (i = 0; i < 8 * n; i += 16) {
-            ln__prefetch_next(x + 8 * n + i, n >= LN__BWD8_PF_L2_COLS);
-            ln__prefetch_next(dy + 8 * n + i, n >= LN__BWD8_PF_L2_COLS);
+            ln__prefetch_next(x + 8 * n + i, pf_l2);
+            ln__prefetch_next(dy + 8 * n + i, pf_l2);
             if (dx) __builtin_prefetch(dx + 8 * n + i, 1, 3);
         }
     for (i = 0; i < 8; i++) {
