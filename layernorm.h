@@ -448,7 +448,10 @@ accuracy. Include the implementation first, or give it a file of its own."
    the residual into L2: 48-128 columns 1.15-1.25x): they keep L1.
    The AVX-512 backward's rows8 do from LN__BWD8_PF_L2_COLS columns: 16 0.90-0.91x
    (0.92x), RMSNorm's 0.91x, with malloc's buffers 0.91x; 15 0.93-0.94x (0.95x); but 14
-   0.97x aligned and 1.14x with malloc's buffers, 12 1.06x (1.30x), 8 1.06-1.07x. */
+   0.97x aligned and 1.14x with malloc's buffers, 12 1.06x (1.30x), 8 1.06-1.07x. The AVX2
+   rows8 (up to 32 columns) only at 16 and 32: 0.93x and 0.90x (0.91x and 0.92x), with
+   malloc's buffers 0.95-0.96x; at 15 and 20 they took 1.02-1.07x, at 24 and 26
+   0.95-1.02x, 8 and 12 1.06-1.14x. */
 #define LN__BWD8_PF_L2_COLS 15
 
 /* bwd_params of at most this many whole rows (a group of rows of 8192 columns and more
@@ -2483,11 +2486,12 @@ LN__AVX2_K void ln__256_bwd_rows8_body(double *rs_out, double *hb_out, float *dx
     __m256d sg[8], sgx[8], sx[8];
     float mf[8], rf[8], kd[8], kb[8], kc[8];
     double hbd[8];
+    const int pf_l2 = (n & 15) == 0; /* 16 or 32 columns: LN__BWD8_PF_L2_COLS */
     size_t i, q;
     if (flags & LN__AHEAD8) /* the next batch: x, dy, and dx for writing */
         for (i = 0; i < 8 * n; i += 16) {
-            _mm_prefetch((const char *)(x + 8 * n + i), _MM_HINT_T0);
-            _mm_prefetch((const char *)(dy + 8 * n + i), _MM_HINT_T0);
+            ln__prefetch_next(x + 8 * n + i, pf_l2);
+            ln__prefetch_next(dy + 8 * n + i, pf_l2);
             if (dx) __builtin_prefetch(dx + 8 * n + i, 1, 3);
         }
     for (i = 0; i < 8; i++) {
