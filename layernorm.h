@@ -419,6 +419,14 @@ accuracy. Include the implementation first, or give it a file of its own."
    128 0.81-0.90x, the fused add 0.88x at 64 and 1.00x at 128; 192 1.04-1.09x, 512 1.19x,
    so not past 128. RMSNorm's rows of 64-128 took 1.01-1.09x, and stay pipelined. */
 #define LN__BATCH8_COLS 128
+/* ...and likewise on the AVX2 path (ln__256_fwd_rows8_body with ln__256_row_moments_long
+   past 32 columns), LayerNorm without the fused add. Zen 4 (AVX2 path), out of cache,
+   against the rows one by one (calls of 16 MiB and more) or pipelined (smaller ones),
+   1 thread (2): 33 columns 0.78x the time (0.83x), 40 0.74x (0.90x), 48 0.84-0.87x
+   (0.90x), 64 0.72-0.78x (0.79-0.91x), 100 0.78x (0.75x), 128 0.73-0.78x (0.79-0.88x),
+   malloc'd buffers 0.75-0.84x; in L2 0.80-0.98x. The fused add's batches took 1.08-1.27x
+   (the sum is written in the first sweep, then read back), and stay as they were. */
+#define LN__BATCH8_COLS_AVX2 128
 
 /* How far ahead of a row sweep that reads from memory the pipelined rows prefetch: 3 KiB.
    Measured against a whole row ahead: 4096 columns 0.91-0.95x the time (forward and
@@ -541,7 +549,7 @@ typedef struct ln__kernels {
     void (*fwd_rows8)(float *y, float *sum, float *mean, float *rstd, const float *x,
                       const float *res, const float *gamma, const float *beta, size_t nr,
                       size_t n, float eps, int rms, int ahead);
-    size_t fwd_rows8_cols;
+    size_t fwd_rows8_cols, fwd_rows8_add_cols; /* LayerNorm's; with the fused add */
     /* out = { Σ g, Σ g·x̃, Σ x̃ },  g = γ·dy, x̃ = x − mean */
     void (*bwd_sums)(double out[3], const float *dy, const float *x, const float *gamma,
                      size_t n, float mean);
@@ -680,7 +688,7 @@ LN__VECTORIZE static void ln__scalar_add_rounded(float *dst, const double *src, 
 
 static const ln__kernels ln__kernels_scalar = {
     ln__scalar_moments, ln__scalar_sqdev, ln__scalar_add, ln__scalar_norm, NULL, NULL, NULL, 0,
-    ln__scalar_bwd_sums, ln__scalar_bwd_apply, NULL, NULL, 0, NULL, ln__scalar_add_rounded};
+    0, ln__scalar_bwd_sums, ln__scalar_bwd_apply, NULL, NULL, 0, NULL, ln__scalar_add_rounded};
 
 /* ---- 3. SIMD kernels --------------------------------------------------------------------
    Same math as section 2, element for element; sums use several double accumulators.
@@ -1813,7 +1821,7 @@ LN__AVX512_G void ln__avx512_add_rounded(float *dst, const double *src, size_t n
 static const ln__kernels ln__kernels_avx512 = {
     ln__avx512_moments, ln__avx512_sqdev, ln__avx512_add, ln__avx512_norm,
     ln__avx512_norm_moments, ln__avx512_norm_add_moments, ln__avx512_fwd_rows8,
-    LN__BATCH8_COLS, ln__avx512_bwd_sums, ln__avx512_bwd_apply, ln__avx512_bwd_params,
+    LN__BATCH8_COLS, LN__BATCH8_COLS, ln__avx512_bwd_sums, ln__avx512_bwd_apply, ln__avx512_bwd_params,
     ln__avx512_bwd_rows8, LN__BWD_ROWS8_COLS_512, ln__avx512_bwd_apply_sums,
     ln__avx512_add_rounded};
 #endif /* LN__HAVE_AVX512 */
@@ -2400,6 +2408,43 @@ LN__AVX2_K void ln__256_row_moments(const float *x, const float *r, float *s, si
     *sd = a;
     *sq = b;
 }
+/* ln__256_row_moments for rows of more than 32 columns (LN__BATCH8_COLS_AVX2): 16 columns
+   a step into four accumulator pairs, as ln__avx2_moments; pf: ask for the line
+   LN__PF_AHEAD floats on (into L2) */
+LN__AVX2_K void ln__256_row_moments_long(const float *x, const float *r, float *s, size_t n,
+                                         double k, __m256d *sd, __m256d *sq, int pf) {
+    const __m256d vk = _mm256_set1_pd(k);
+    __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0, q0 = a0, q1 = a0, q2 = a0,
+            q3 = a0;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256d d0, d1, d2, d3;
+        if (pf) {
+            _mm_prefetch((const char *)(x + i + LN__PF_AHEAD), _MM_HINT_T1);
+            if (r) _mm_prefetch((const char *)(r + i + LN__PF_AHEAD), _MM_HINT_T0);
+        }
+        ln__256_quarters_at(x + i, r ? r + i : NULL, r ? s + i : NULL, vk, &d0, &d1, &d2, &d3);
+        a0 = _mm256_add_pd(a0, d0), a1 = _mm256_add_pd(a1, d1);
+        a2 = _mm256_add_pd(a2, d2), a3 = _mm256_add_pd(a3, d3);
+        q0 = _mm256_fmadd_pd(d0, d0, q0), q1 = _mm256_fmadd_pd(d1, d1, q1);
+        q2 = _mm256_fmadd_pd(d2, d2, q2), q3 = _mm256_fmadd_pd(d3, d3, q3);
+    }
+    for (; i < n; i += 8) { /* the last n mod 16 columns, 8 at a time */
+        size_t w = n - i < 8 ? n - i : 8;
+        __m256 v = ln__256_load(x + i, w);
+        __m256d d0, d1;
+        if (r) {
+            v = _mm256_add_ps(v, ln__256_load(r + i, w));
+            ln__256_store(s + i, v, w, 0);
+        }
+        d0 = _mm256_sub_pd(ln__256_lo(v), vk), d1 = _mm256_sub_pd(ln__256_hi(v), vk);
+        ln__256_zero_past(&d0, &d1, w); /* lanes past the row: 0, not −k */
+        a0 = _mm256_add_pd(a0, d0), a1 = _mm256_add_pd(a1, d1);
+        q0 = _mm256_fmadd_pd(d0, d0, q0), q1 = _mm256_fmadd_pd(d1, d1, q1);
+    }
+    *sd = _mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3));
+    *sq = _mm256_add_pd(_mm256_add_pd(q0, q1), _mm256_add_pd(q2, q3));
+}
 /* Forward: per row k = its first value (RMSNorm: 0) and the moments of d = v − k, then
    for four rows at once
        mean = k + S/n,  M2 = Q − S·(S/n) (>= 0),  rstd = 1/sqrt(M2/n + eps)
@@ -2413,7 +2458,10 @@ LN__AVX2_K void ln__256_fwd_rows8_body(float *y, float *sum, float *mean, float 
     __m256d sd[8], sq[8];
     float kf[8], mhi[8], mlo[8], rsf[8];
     size_t i, q;
-    if (ahead) /* the next batch: x (and the residual), and y for writing */
+    /* nv > 4 (n up to LN__BATCH8_COLS_AVX2): ln__256_row_moments_long asks for its line
+       LN__PF_AHEAD floats on instead; the norm loop stops at the row's end */
+    const int nvn = nv > 4 ? (int)((n + 7) / 8) : nv;
+    if (ahead && nv <= 4) /* the next batch: x (and the residual), and y for writing */
         for (i = 0; i < 8 * n; i += 16) {
             _mm_prefetch((const char *)(x + 8 * n + i), _MM_HINT_T0);
             if (res) _mm_prefetch((const char *)(res + 8 * n + i), _MM_HINT_T0);
@@ -2425,8 +2473,12 @@ LN__AVX2_K void ln__256_fwd_rows8_body(float *y, float *sum, float *mean, float 
         kf[i] = 0.0f;
         if (i >= nr) continue;
         if (!rms) kf[i] = res ? x[off] + res[off] : x[off];
-        ln__256_row_moments(x + off, res ? res + off : NULL, res ? sum + off : NULL, n, nv,
-                            (double)kf[i], &sd[i], &sq[i]);
+        if (nv > 4)
+            ln__256_row_moments_long(x + off, res ? res + off : NULL, res ? sum + off : NULL,
+                                     n, (double)kf[i], &sd[i], &sq[i], ahead);
+        else
+            ln__256_row_moments(x + off, res ? res + off : NULL, res ? sum + off : NULL, n, nv,
+                                (double)kf[i], &sd[i], &sq[i]);
     }
     for (q = 0; q < 8; q += 4) { /* rows q .. q + 3 */
         __m256d S = ln__256_fold4(sd[q], sd[q + 1], sd[q + 2], sd[q + 3]);
@@ -2452,11 +2504,19 @@ LN__AVX2_K void ln__256_fwd_rows8_body(float *y, float *sum, float *mean, float 
         int h;
         if (mean) mean[i] = mhi[i];
         if (rstd) rstd[i] = rsf[i];
-        LN__UNROLL
-        for (h = 0; h < nv; h++) { /* as ln__avx2_norm */
-            size_t c = 8 * (size_t)h;
-            ln__256_norm_step(y + i * n, src + i * n, c, n - c < 8 ? n - c : 8, 0, vh, vl, vr,
-                              gamma, beta);
+        /* as ln__avx2_norm; unrolled where nv is the row's vector count (clang rejects the
+           unroll request on the longer rows' loop, whose count is n's) */
+        if (nv > 4) {
+            for (h = 0; h < nvn; h++)
+                ln__256_norm_step(y + i * n, src + i * n, 8 * (size_t)h,
+                                  n - 8 * (size_t)h < 8 ? n - 8 * (size_t)h : 8, 0, vh, vl, vr,
+                                  gamma, beta);
+        } else {
+            LN__UNROLL
+            for (h = 0; h < nv; h++)
+                ln__256_norm_step(y + i * n, src + i * n, 8 * (size_t)h,
+                                  n - 8 * (size_t)h < 8 ? n - 8 * (size_t)h : 8, 0, vh, vl, vr,
+                                  gamma, beta);
         }
     }
 }
@@ -2470,7 +2530,8 @@ LN__AVX2_G void ln__avx2_fwd_rows8(float *y, float *sum, float *mean, float *rst
     case 1: LN__FWD8(1); break;
     case 2: LN__FWD8(2); break;
     case 3: LN__FWD8(3); break;
-    default: LN__FWD8(4); break;
+    case 4: LN__FWD8(4); break;
+    default: LN__FWD8(5); break; /* 33 to LN__BATCH8_COLS_AVX2 columns */
     }
 #undef LN__FWD8
 }
@@ -2581,7 +2642,7 @@ LN__AVX2_G void ln__avx2_add_rounded(float *dst, const double *src, size_t n) {
 
 static const ln__kernels ln__kernels_avx2 = {
     ln__avx2_moments, ln__avx2_sqdev, ln__avx2_add, ln__avx2_norm, ln__avx2_norm_moments,
-    ln__avx2_norm_add_moments, ln__avx2_fwd_rows8, LN__ROWS8_COLS,
+    ln__avx2_norm_add_moments, ln__avx2_fwd_rows8, LN__BATCH8_COLS_AVX2, LN__ROWS8_COLS,
     ln__avx2_bwd_sums, ln__avx2_bwd_apply, ln__avx2_bwd_params, ln__avx2_bwd_rows8,
     LN__ROWS8_COLS, ln__avx2_bwd_apply_sums, ln__avx2_add_rounded};
 #endif /* LN__HAVE_AVX2 */
@@ -2720,7 +2781,7 @@ static void ln__neon_bwd_apply(float *dx, double *pg, double *pb, const float *d
 }
 
 static const ln__kernels ln__kernels_neon = {
-    ln__neon_moments, ln__neon_sqdev, ln__neon_add, ln__neon_norm, NULL, NULL, NULL, 0,
+    ln__neon_moments, ln__neon_sqdev, ln__neon_add, ln__neon_norm, NULL, NULL, NULL, 0, 0,
     ln__neon_bwd_sums, ln__neon_bwd_apply, NULL, NULL, 0, NULL, ln__scalar_add_rounded};
 #endif /* LN__HAVE_NEON */
 
@@ -3185,13 +3246,16 @@ LN__INLINE void ln__forward_pipe(const ln__kernels *K, const ln__fwd_job *j, siz
 }
 
 /* Rows r0..r1 forward: rows of at most fwd_rows8_cols columns eight at a time (fwd_rows8;
-   RMSNorm's only up to LN__ROWS8_COLS, see LN__BATCH8_COLS); the others software-pipelined
+   the fused add's up to fwd_rows8_add_cols, RMSNorm's only up to LN__ROWS8_COLS, see
+   LN__BATCH8_COLS); the others software-pipelined
    where the path has norm_moments (norm_add_moments for the fused add) and the rows have
    j->pipe_cols columns or more (ln__fwd_pipe_cols), else one by one (ln__forward_row). */
 LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, size_t r0,
                                   size_t r1) {
     size_t r, n = j->cols;
-    if (K->fwd_rows8 && n <= (j->rms ? LN__ROWS8_COLS : K->fwd_rows8_cols) && !j->stream) {
+    size_t batch_cols = j->rms ? LN__ROWS8_COLS : j->sum ? K->fwd_rows8_add_cols
+                                                         : K->fwd_rows8_cols;
+    if (K->fwd_rows8 && n <= batch_cols && !j->stream) {
         for (r = r0; r < r1; r += 8) {
             size_t off = r * n;
             K->fwd_rows8(j->y + off, j->sum ? j->sum + off : NULL, j->mean ? j->mean + r : NULL,
