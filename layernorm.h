@@ -419,7 +419,7 @@ accuracy. Include the implementation first, or give it a file of its own."
    128 0.81-0.90x, the fused add 0.88x at 64 and 1.00x at 128; 192 1.04-1.09x, 512 1.19x,
    so not past 128. RMSNorm's rows of 64-128 took 1.01-1.09x, and stay pipelined. */
 #define LN__BATCH8_COLS 128
-/* ...and likewise on the AVX2 path (ln__256_fwd_rows8_body with ln__256_row_moments_long
+/* ...and likewise on the AVX2 path (ln__256_fwd_rows8_body with ln__256_moments_lanes
    past 32 columns), LayerNorm without the fused add. Zen 4 (AVX2 path), out of cache,
    against the rows one by one (calls of 16 MiB and more) or pipelined (smaller ones),
    1 thread (2): 33 columns 0.78x the time (0.83x), 40 0.74x (0.90x), 48 0.84-0.87x
@@ -1903,13 +1903,20 @@ LN__AVX2_K double ln__256_hsum(__m256d v) {
     return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
 }
 
-LN__AVX2_K void ln__avx2_moments(const float *x, const float *r, float *s, size_t n, double k,
-                                 double out[2]) {
+/* The moments' sums as double lanes (sd: Σd, sq: Σd²), for ln__avx2_moments and the
+   eight-row batches of more than 32 columns (pf: ask for the line LN__PF_AHEAD floats on,
+   into L2; LN__BATCH8_COLS_AVX2) */
+LN__AVX2_K void ln__256_moments_lanes(const float *x, const float *r, float *s, size_t n,
+                                      double k, __m256d *sd, __m256d *sq, int pf) {
     const __m256d vk = _mm256_set1_pd(k);
     __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0, q0 = a0, q1 = a0, q2 = a0, q3 = a0;
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
         __m256d d0, d1, d2, d3;
+        if (pf) {
+            _mm_prefetch((const char *)(x + i + LN__PF_AHEAD), _MM_HINT_T1);
+            if (r) _mm_prefetch((const char *)(r + i + LN__PF_AHEAD), _MM_HINT_T0);
+        }
         ln__256_quarters_at(x + i, r ? r + i : NULL, r ? s + i : NULL, vk, &d0, &d1, &d2, &d3);
         a0 = _mm256_add_pd(a0, d0);
         a1 = _mm256_add_pd(a1, d1);
@@ -1935,8 +1942,15 @@ LN__AVX2_K void ln__avx2_moments(const float *x, const float *r, float *s, size_
         q0 = _mm256_fmadd_pd(d0, d0, q0);
         q1 = _mm256_fmadd_pd(d1, d1, q1);
     }
-    out[0] = ln__256_hsum(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
-    out[1] = ln__256_hsum(_mm256_add_pd(_mm256_add_pd(q0, q1), _mm256_add_pd(q2, q3)));
+    *sd = _mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3));
+    *sq = _mm256_add_pd(_mm256_add_pd(q0, q1), _mm256_add_pd(q2, q3));
+}
+LN__AVX2_K void ln__avx2_moments(const float *x, const float *r, float *s, size_t n, double k,
+                                 double out[2]) {
+    __m256d sd, sq;
+    ln__256_moments_lanes(x, r, s, n, k, &sd, &sq, 0);
+    out[0] = ln__256_hsum(sd);
+    out[1] = ln__256_hsum(sq);
 }
 LN__AVX2_K double ln__avx2_sqdev(const float *x, size_t n, double m) {
     const __m256d vm = _mm256_set1_pd(m);
@@ -2408,43 +2422,6 @@ LN__AVX2_K void ln__256_row_moments(const float *x, const float *r, float *s, si
     *sd = a;
     *sq = b;
 }
-/* ln__256_row_moments for rows of more than 32 columns (LN__BATCH8_COLS_AVX2): 16 columns
-   a step into four accumulator pairs, as ln__avx2_moments; pf: ask for the line
-   LN__PF_AHEAD floats on (into L2) */
-LN__AVX2_K void ln__256_row_moments_long(const float *x, const float *r, float *s, size_t n,
-                                         double k, __m256d *sd, __m256d *sq, int pf) {
-    const __m256d vk = _mm256_set1_pd(k);
-    __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0, q0 = a0, q1 = a0, q2 = a0,
-            q3 = a0;
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m256d d0, d1, d2, d3;
-        if (pf) {
-            _mm_prefetch((const char *)(x + i + LN__PF_AHEAD), _MM_HINT_T1);
-            if (r) _mm_prefetch((const char *)(r + i + LN__PF_AHEAD), _MM_HINT_T0);
-        }
-        ln__256_quarters_at(x + i, r ? r + i : NULL, r ? s + i : NULL, vk, &d0, &d1, &d2, &d3);
-        a0 = _mm256_add_pd(a0, d0), a1 = _mm256_add_pd(a1, d1);
-        a2 = _mm256_add_pd(a2, d2), a3 = _mm256_add_pd(a3, d3);
-        q0 = _mm256_fmadd_pd(d0, d0, q0), q1 = _mm256_fmadd_pd(d1, d1, q1);
-        q2 = _mm256_fmadd_pd(d2, d2, q2), q3 = _mm256_fmadd_pd(d3, d3, q3);
-    }
-    for (; i < n; i += 8) { /* the last n mod 16 columns, 8 at a time */
-        size_t w = n - i < 8 ? n - i : 8;
-        __m256 v = ln__256_load(x + i, w);
-        __m256d d0, d1;
-        if (r) {
-            v = _mm256_add_ps(v, ln__256_load(r + i, w));
-            ln__256_store(s + i, v, w, 0);
-        }
-        d0 = _mm256_sub_pd(ln__256_lo(v), vk), d1 = _mm256_sub_pd(ln__256_hi(v), vk);
-        ln__256_zero_past(&d0, &d1, w); /* lanes past the row: 0, not −k */
-        a0 = _mm256_add_pd(a0, d0), a1 = _mm256_add_pd(a1, d1);
-        q0 = _mm256_fmadd_pd(d0, d0, q0), q1 = _mm256_fmadd_pd(d1, d1, q1);
-    }
-    *sd = _mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3));
-    *sq = _mm256_add_pd(_mm256_add_pd(q0, q1), _mm256_add_pd(q2, q3));
-}
 /* Forward: per row k = its first value (RMSNorm: 0) and the moments of d = v − k, then
    for four rows at once
        mean = k + S/n,  M2 = Q − S·(S/n) (>= 0),  rstd = 1/sqrt(M2/n + eps)
@@ -2458,7 +2435,7 @@ LN__AVX2_K void ln__256_fwd_rows8_body(float *y, float *sum, float *mean, float 
     __m256d sd[8], sq[8];
     float kf[8], mhi[8], mlo[8], rsf[8];
     size_t i, q;
-    /* nv > 4 (n up to LN__BATCH8_COLS_AVX2): ln__256_row_moments_long asks for its line
+    /* nv > 4 (n up to LN__BATCH8_COLS_AVX2): ln__256_moments_lanes asks for its line
        LN__PF_AHEAD floats on instead; the norm loop stops at the row's end */
     const int nvn = nv > 4 ? (int)((n + 7) / 8) : nv;
     if (ahead && nv <= 4) /* the next batch: x (and the residual), and y for writing */
@@ -2474,8 +2451,8 @@ LN__AVX2_K void ln__256_fwd_rows8_body(float *y, float *sum, float *mean, float 
         if (i >= nr) continue;
         if (!rms) kf[i] = res ? x[off] + res[off] : x[off];
         if (nv > 4)
-            ln__256_row_moments_long(x + off, res ? res + off : NULL, res ? sum + off : NULL,
-                                     n, (double)kf[i], &sd[i], &sq[i], ahead);
+            ln__256_moments_lanes(x + off, res ? res + off : NULL, res ? sum + off : NULL, n,
+                                  (double)kf[i], &sd[i], &sq[i], ahead);
         else
             ln__256_row_moments(x + off, res ? res + off : NULL, res ? sum + off : NULL, n, nv,
                                 (double)kf[i], &sd[i], &sq[i]);
