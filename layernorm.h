@@ -1821,9 +1821,9 @@ LN__AVX512_G void ln__avx512_add_rounded(float *dst, const double *src, size_t n
 static const ln__kernels ln__kernels_avx512 = {
     ln__avx512_moments, ln__avx512_sqdev, ln__avx512_add, ln__avx512_norm,
     ln__avx512_norm_moments, ln__avx512_norm_add_moments, ln__avx512_fwd_rows8,
-    LN__BATCH8_COLS, LN__BATCH8_COLS, ln__avx512_bwd_sums, ln__avx512_bwd_apply, ln__avx512_bwd_params,
-    ln__avx512_bwd_rows8, LN__BWD_ROWS8_COLS_512, ln__avx512_bwd_apply_sums,
-    ln__avx512_add_rounded};
+    LN__BATCH8_COLS, LN__BATCH8_COLS, ln__avx512_bwd_sums, ln__avx512_bwd_apply,
+    ln__avx512_bwd_params, ln__avx512_bwd_rows8, LN__BWD_ROWS8_COLS_512,
+    ln__avx512_bwd_apply_sums, ln__avx512_add_rounded};
 #endif /* LN__HAVE_AVX512 */
 
 #ifdef LN__HAVE_AVX2
@@ -2382,11 +2382,12 @@ LN__AVX2_G void ln__avx2_bwd_params(double *pg, double *pb, const float *dy, con
     else ln__256_params_body(NULL, pb, dy, x, n, ld, rows, rs, hb, first);
 }
 
-/* AVX2 rows of n <= 32, nr <= 8 of them (fwd_rows8, bwd_rows8): as the AVX-512 kernels,
-   the eight rows' statistics as the lanes of double vectors, rows 0-3 and 4-7, so one
-   square root and division serve four rows. 16 registers do not hold eight rows: each
-   row is read for its sums, then again, from L1, for its output. Vector h of a row holds
-   columns 8h .. 8h + 7 (the last one masked); nv vectors, a constant where inlined. */
+/* AVX2 rows of n <= 32, nr <= 8 of them (fwd_rows8, bwd_rows8; the forward's up to
+   LN__BATCH8_COLS_AVX2, nv > 4): as the AVX-512 kernels, the eight rows' statistics as the
+   lanes of double vectors, rows 0-3 and 4-7, so one square root and division serve four
+   rows. 16 registers do not hold eight rows: each row is read for its sums, then again,
+   from L1, for its output. Vector h of a row holds columns 8h .. 8h + 7 (the last one
+   masked); nv vectors, a constant where inlined. */
 
 /* lane i = the sum of the four lanes of a_i, (e0 + e1) + (e2 + e3) */
 LN__AVX2_K __m256d ln__256_fold4(__m256d a0, __m256d a1, __m256d a2, __m256d a3) {
