@@ -54,7 +54,9 @@
      columns with the AVX2 kernel's 256-bit conversions. And in the same large calls the
      AVX-512 channels-first kernels store y and dx non-temporally when that output is
      64-byte aligned and inner is a multiple of 16, at least 64 (forward) or 128
-     (backward). The bits are the same either way.
+     (backward); the forward's other slices of inner 16 to 1024 and up to 65536 floats
+     (but for inner a multiple of 64, or of 16 from 320) write y in memory order after
+     the slice's statistics, streamed. The bits are the same either way.
 
    DETERMINISM
      For a given code path (scalar, AVX2, AVX-512, NEON) every output is bitwise
@@ -4295,28 +4297,27 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
    channels, the shifted sums' bound (see ln__row_moments); beyond that, and for partial
    tiles, the compiler-vectorized tile. */
 #define LN__FWD_LANES512 ((size_t)64) /* 4 vectors of floats, 8 of doubles per sum */
-LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, const float *x,
-                                           const float *gamma, const float *beta, size_t cols,
-                                           size_t inner, float eps, size_t w, int ahead,
-                                           const float *px, float *py) {
-    const int nt = ahead & LN__AHEAD_NT; /* (then w is LN__FWD_LANES512, y 64-byte aligned) */
+/* The statistics of a tile's first nv vectors (w lanes; lanes past w load as 0, their
+   sums are 0): the masks m, mean = mh + ml (a double split into two floats) and rstd rf,
+   stored to mean / rstd if not NULL; x of a tile ahead asked for as `ahead` says. */
+LN__AVX512_K void ln__512_strided_fwd_stats(float *mean, float *rstd, const float *x,
+                                            size_t cols, size_t inner, float eps, size_t w,
+                                            int nv, int ahead, const float *px, __mmask16 *m,
+                                            __m512 *mh, __m512 *ml, __m512 *rf) {
     const __m512d nd = _mm512_set1_pd((double)cols), zero = _mm512_setzero_pd();
-    __mmask16 m[4];
     __m512d kd[8], s[8], q[8];
-    __m512 mh[4], ml[4], rf[4];
-    size_t c, h;
-    ahead &= ~LN__AHEAD_NT;
-    /* lanes past w load as 0: their sums are 0 and nothing of theirs is stored */
+    size_t c;
+    int h;
     LN__UNROLL
-    for (h = 0; h < 4; h++) {
-        __m512 v = _mm512_maskz_loadu_ps(m[h] = ln__512_mask_at(w, h), x + 16 * h);
+    for (h = 0; h < nv; h++) {
+        __m512 v = _mm512_maskz_loadu_ps(m[h] = ln__512_mask_at(w, (size_t)h), x + 16 * h);
         kd[2 * h] = ln__512_lo(v), kd[2 * h + 1] = ln__512_hi(v);
         s[2 * h] = s[2 * h + 1] = q[2 * h] = q[2 * h + 1] = zero;
     }
     for (c = 0; c < cols; c++) {
         const float *xc = x + c * inner;
         LN__UNROLL
-        for (h = 0; h < 4; h++) {
+        for (h = 0; h < nv; h++) {
             __m512 v = _mm512_maskz_loadu_ps(m[h], xc + 16 * h);
             __m512d d0 = _mm512_sub_pd(ln__512_lo(v), kd[2 * h]);
             __m512d d1 = _mm512_sub_pd(ln__512_hi(v), kd[2 * h + 1]);
@@ -4335,7 +4336,7 @@ LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, c
         }
     }
     LN__UNROLL
-    for (h = 0; h < 8; h++) {
+    for (h = 0; h < 2 * nv; h++) {
         __m512d ms = _mm512_div_pd(s[h], nd);
         /* max(0, M2): rounding on a (near-)constant lane; a NaN stays (max returns it) */
         __m512d m2 = _mm512_sub_pd(q[h], _mm512_mul_pd(s[h], ms));
@@ -4345,7 +4346,7 @@ LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, c
         q[h] = _mm512_div_pd(_mm512_set1_pd(1.0), _mm512_maskz_sqrt_pd(0xFF, q[h])); /* rstd */
     }
     LN__UNROLL
-    for (h = 0; h < 4; h++) { /* mean = mh + ml, a double split into two floats */
+    for (h = 0; h < nv; h++) { /* mean = mh + ml, a double split into two floats */
         mh[h] = ln__512_narrow2(s[2 * h], s[2 * h + 1]);
         ml[h] = ln__512_narrow2(_mm512_sub_pd(s[2 * h], ln__512_lo(mh[h])),
                                 _mm512_sub_pd(s[2 * h + 1], ln__512_hi(mh[h])));
@@ -4353,6 +4354,17 @@ LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, c
         if (mean) _mm512_mask_storeu_ps(mean + 16 * h, m[h], mh[h]);
         if (rstd) _mm512_mask_storeu_ps(rstd + 16 * h, m[h], rf[h]);
     }
+}
+LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, const float *x,
+                                           const float *gamma, const float *beta, size_t cols,
+                                           size_t inner, float eps, size_t w, int ahead,
+                                           const float *px, float *py) {
+    const int nt = ahead & LN__AHEAD_NT; /* (then w is LN__FWD_LANES512, y 64-byte aligned) */
+    __mmask16 m[4];
+    __m512 mh[4], ml[4], rf[4];
+    size_t c, h;
+    ahead &= ~LN__AHEAD_NT;
+    ln__512_strided_fwd_stats(mean, rstd, x, cols, inner, eps, w, 4, ahead, px, m, mh, ml, rf);
     for (c = 0; c < cols; c++) { /* y = ((x − mh) − ml)·rstd·γ + β */
         const __m512 g = _mm512_set1_ps(gamma ? gamma[c] : 1.0f);
         const __m512 b = _mm512_set1_ps(beta ? beta[c] : 0.0f);
@@ -4461,6 +4473,113 @@ LN__AVX512 static void ln__strided_fwd_avx512_short(float *y, float *mean, float
     if (i0 < inner)
         ln__strided_fwd_part_avx512(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
                                     x + i0, gamma, beta, cols, inner, eps, inner - i0);
+}
+/* Slices whose tiles cannot stream y out whole (inner not a multiple of 16, or a last
+   tile of 16-48 lanes, below 320) take two sweeps when y streams (ln__strided_flat):
+   the statistics tile by tile, as ln__512_strided_fwd_tile's, into per-lane arrays; then
+   y in memory order, the slice as one run of floats whose lanes wrap from channel to
+   channel (lane i of channel c at c·inner + i; a vector that crosses into the next
+   channel takes its γ and β lane by lane), whole lines streamed and the part lines at
+   the slice's ends stored. Each vector asks for x's line a slice on into L2, and the
+   whole tiles for the next slice front to back (LN__AHEAD_SEQ). The same operations on
+   each element as the tiles, so the same bits. Zen 4, out of cache (6.4M elements, 64
+   channels), 64-byte aligned buffers, in-process, both link orders, time against the
+   tiles, 1 thread (2 threads):
+     inner 16 0.56-0.67x (0.63-0.64x), 49 0.73-0.77x (0.75-0.76x), 100 0.62-0.65x
+     (0.59-0.65x), 130 0.65-0.66x, 144 0.85-0.86x (0.87x), 196 0.64-0.65x (0.65-0.70x),
+     200 0.68x (0.57-0.70x), 300 0.57-0.60x (0.59-0.60x), 900 0.72-0.77x (0.71-0.74x);
+     malloc's buffers 49 0.79x (0.75x), 196 0.64x (0.65x); 8 channels at 196 0.79x, 256
+     channels 0.62x.
+   Not where whole tiles stream: 64 1.33x, 192 1.21x, 256 1.07x, 384-512 1.10-1.22x, 400
+   1.09x (336 and 352 level); nor where y is stored through the cache (calls in L3:
+   0.98-1.45x: the second sweep's three loads a vector of per-lane statistics). */
+#define LN__FLAT_MAX_INNER ((size_t)1024) /* per-lane arrays on the stack: 12.2 KiB */
+#define LN__FLAT_MAX_SLICE ((size_t)65536) /* the slice stays in L2 between the sweeps */
+/* per lane of a slice: mean = mh + ml, rstd = rf; lanes inner..inner + 15 repeat 0..15 */
+typedef struct ln__flat_lanes {
+    float mh[LN__FLAT_MAX_INNER + 16], ml[LN__FLAT_MAX_INNER + 16], rf[LN__FLAT_MAX_INNER + 16];
+} ln__flat_lanes;
+LN__AVX512_K void ln__512_flat_stats(ln__flat_lanes *L, float *mean, float *rstd,
+                                     const float *x, size_t cols, size_t inner, float eps,
+                                     size_t i0, int nv, int more) {
+    const size_t w = inner - i0 < LN__FWD_LANES512 ? inner - i0 : LN__FWD_LANES512;
+    __mmask16 m[4];
+    __m512 mh[4], ml[4], rf[4];
+    int h;
+    /* whole tiles ask for their part of the next slice (tile t: floats t·cols·64 on) */
+    ln__512_strided_fwd_stats(mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL, x + i0, cols,
+                              inner, eps, w, nv,
+                              more && w == LN__FWD_LANES512 ? LN__AHEAD_SEQ : 0,
+                              x + cols * inner + i0 * cols, m, mh, ml, rf);
+    LN__UNROLL
+    for (h = 0; h < nv; h++) { /* (lanes past w too: the wrap below overwrites them) */
+        _mm512_storeu_ps(L->mh + i0 + 16 * h, mh[h]);
+        _mm512_storeu_ps(L->ml + i0 + 16 * h, ml[h]);
+        _mm512_storeu_ps(L->rf + i0 + 16 * h, rf[h]);
+    }
+}
+/* y of 16 elements from lane i on: the tiles' formula, ((x − mh) − ml)·rstd·γ + β */
+LN__AVX512_K __m512 ln__512_flat_y(__m512 x, const ln__flat_lanes *L, size_t i, __m512 g,
+                                   __m512 b) {
+    __m512 t = _mm512_sub_ps(_mm512_sub_ps(x, _mm512_loadu_ps(L->mh + i)),
+                             _mm512_loadu_ps(L->ml + i));
+    return _mm512_fmadd_ps(_mm512_mul_ps(t, _mm512_loadu_ps(L->rf + i)), g, b);
+}
+LN__AVX512 static void ln__strided_fwd_avx512_flat(float *y, float *mean, float *rstd,
+                                                   const float *x, const float *gamma,
+                                                   const float *beta, size_t cols,
+                                                   size_t inner, float eps, int more,
+                                                   int stream) {
+    ln__flat_lanes L;
+    const size_t S = cols * inner; /* (16 <= inner <= LN__FLAT_MAX_INNER: ln__strided_flat) */
+    size_t i0, p = 0, i = 0, c = 0;
+    __m512 gc = _mm512_set1_ps(gamma ? gamma[0] : 1.0f); /* channel c's γ and β */
+    __m512 bc = _mm512_set1_ps(beta ? beta[0] : 0.0f);
+    for (i0 = 0; i0 < inner; i0 += LN__FWD_LANES512) {
+        const int nv = (int)((inner - i0 + 15) / 16); /* the last tile: the vectors it needs */
+        if (nv == 1) ln__512_flat_stats(&L, mean, rstd, x, cols, inner, eps, i0, 1, more);
+        else if (nv == 2) ln__512_flat_stats(&L, mean, rstd, x, cols, inner, eps, i0, 2, more);
+        else if (nv == 3) ln__512_flat_stats(&L, mean, rstd, x, cols, inner, eps, i0, 3, more);
+        else ln__512_flat_stats(&L, mean, rstd, x, cols, inner, eps, i0, 4, more);
+    }
+    for (i = 0; i < 16; i++) /* the lanes' wrap */
+        L.mh[inner + i] = L.mh[i], L.ml[inner + i] = L.ml[i], L.rf[inner + i] = L.rf[i];
+    i = 0;
+    if (stream && ((uintptr_t)y & 63)) { /* up to y's first whole line (fewer than 16) */
+        p = i = (64 - ((uintptr_t)y & 63)) / sizeof(float);
+        _mm512_mask_storeu_ps(y, ln__512_mask(p),
+                              ln__512_flat_y(_mm512_maskz_loadu_ps(ln__512_mask(p), x), &L, 0,
+                                             gc, bc));
+    }
+    for (;;) { /* channel c from lane i: its whole vectors, then one into channel c + 1 */
+        for (; i + 16 <= inner; i += 16, p += 16) {
+            __m512 v = ln__512_flat_y(_mm512_loadu_ps(x + p), &L, i, gc, bc);
+            if (more) LN__PREFETCH_L2(x + S + p);
+            if (stream) _mm512_stream_ps(y + p, v);
+            else _mm512_storeu_ps(y + p, v);
+        }
+        if (++c == cols) break; /* the last channel's inner − i < 16 lanes remain */
+        if (i == inner) {
+            i = 0;
+            gc = _mm512_set1_ps(gamma ? gamma[c] : 1.0f);
+            bc = _mm512_set1_ps(beta ? beta[c] : 0.0f);
+        } else { /* lanes inner − i on are channel c's (c < cols: 16 floats remain) */
+            const __mmask16 k = (__mmask16)(0xFFFFu << (inner - i));
+            const __m512 gn = _mm512_set1_ps(gamma ? gamma[c] : 1.0f);
+            const __m512 bn = _mm512_set1_ps(beta ? beta[c] : 0.0f);
+            __m512 v = ln__512_flat_y(_mm512_loadu_ps(x + p), &L, i, _mm512_mask_mov_ps(gc, k, gn),
+                                      _mm512_mask_mov_ps(bc, k, bn));
+            if (more) LN__PREFETCH_L2(x + S + p);
+            if (stream) _mm512_stream_ps(y + p, v);
+            else _mm512_storeu_ps(y + p, v);
+            gc = gn, bc = bn, i = i + 16 - inner, p += 16;
+        }
+    }
+    if (p < S) { /* p + inner − i = S */
+        const __mmask16 k = ln__512_mask(S - p);
+        _mm512_mask_storeu_ps(y + p, k,
+                              ln__512_flat_y(_mm512_maskz_loadu_ps(k, x + p), &L, i, gc, bc));
+    }
 }
 LN__AVX512 static void ln__strided_bwd_avx512(float *dx, double *pg, double *pb,
                                               const float *dy, const float *x,
@@ -4615,7 +4734,8 @@ static void ln__strided_fns(int path, size_t cols, size_t inner, ln__strided_fwd
    some vectors could stream, inner 196 1.02-1.04x (backward 1.2-1.4x) and 100 1.2x. Nor
    did writing a short slice's y run by run, front to back, so that only the first and
    last line of each run went through the cache: inner 196 1.00x, 300 0.95-0.96x, and
-   with a plain malloc's y (16 bytes past a line) 144 1.16x, 256 0.95x. */
+   with a plain malloc's y (16 bytes past a line) 144 1.16x, 256 0.95x. What did pay
+   there: the whole slice's y in memory order (ln__strided_fwd_avx512_flat). */
 #define LN__STRIDED_STREAM_MIN_INNER_FWD 64
 #define LN__STRIDED_STREAM_MIN_INNER_BWD 128
 static int ln__strided_stream(int path, const float *out, size_t bytes, size_t inner,
@@ -4625,6 +4745,20 @@ static int ln__strided_stream(int path, const float *out, size_t bytes, size_t i
            inner >= min_inner && ln__stream_for(bytes, inner, LN__OUT_STRIDED);
 #else
     (void)path, (void)out, (void)bytes, (void)inner, (void)min_inner;
+    return 0;
+#endif
+}
+
+/* Whether the channels-first forward takes ln__strided_fwd_avx512_flat, y streamed:
+   where y streams (ln__stream_for), but the tiles could not stream it whole. */
+static int ln__strided_flat(int path, size_t cols, size_t inner, size_t bytes) {
+#ifdef LN__HAVE_AVX512
+    return path == LN_PATH_AVX512 && cols <= LN__BLOCK && inner >= 16 &&
+           inner <= LN__FLAT_MAX_INNER && cols * inner <= LN__FLAT_MAX_SLICE &&
+           inner % 64 != 0 && (inner % 16 != 0 || inner < 320) &&
+           ln__stream_for(bytes, inner, LN__OUT_STRIDED);
+#else
+    (void)path, (void)cols, (void)inner, (void)bytes;
     return 0;
 #endif
 }
@@ -4642,6 +4776,10 @@ LN__PRIV int ln__forward_strided_on(int path, float *y, float *mean, float *rstd
     ln__strided_fns(path, cols, inner, &f, &b);
     stream = ln__strided_stream(path, y, outer * slice * sizeof(float), inner,
                                 LN__STRIDED_STREAM_MIN_INNER_FWD);
+#ifdef LN__HAVE_AVX512
+    if (ln__strided_flat(path, cols, inner, outer * slice * sizeof(float)))
+        f = ln__strided_fwd_avx512_flat, stream = 1;
+#endif
     nt = ln__threads(outer, outer * slice);
     /* each thread a run of slices; more: the next slice is this thread's too */
     LN__PRAGMA(omp parallel for schedule(static) num_threads(nt) if (nt > 1))

@@ -2300,8 +2300,13 @@ static void test_default_is_active(void)
    of the forward's 64-lane tiles, 8·32 + 16 of the backward's 32-lane ones). */
 static void test_strided_stream(void)
 {
-    static const size_t shapes[][3] = {{5, 3, 256}, {2, 64, 272}, {3, 7, 320},
-                                       {2, 17, 1040}, {4, 9, 80},   {3, 5, 144}};
+    /* tiles that stream (256, 320, 1040) and slices y streams in memory order,
+       ln__strided_fwd_avx512_flat (inner not a multiple of 64 below 320, or not of 16:
+       lanes that wrap into the next channel mid-vector; one channel; the largest inner) */
+    static const size_t shapes[][3] = {{5, 3, 256}, {2, 64, 272}, {3, 7, 320}, {2, 17, 1040},
+                                       {4, 9, 80},  {3, 5, 144},  {3, 64, 196}, {4, 5, 49},
+                                       {3, 2, 17},  {2, 9, 16},   {3, 1, 100}, {2, 3, 1000},
+                                       {3, 4, 1024}};
     const int saved = ln__cpu_rule_state;
     int k;
     size_t si;
@@ -2362,6 +2367,12 @@ static void test_strided_stream(void)
             bad += ln__backward_strided_on(p, dxx.p, NULL, NULL, dy, dxx.p, g, m[0], rs[0], outer,
                                            cols, inner) != LN_OK ||
                    !fb_guards_ok(&dxx) || !SAME(dxx.p, dx[0].p, n);
+            /* rule 3, y 3 floats past a line: its first floats up to a line are stored */
+            y[2] = fb_new(n, 3);
+            bad += ln__forward_strided_on(p, y[2].p, NULL, NULL, x, g, b, outer, cols, inner,
+                                          1e-5f) != LN_OK ||
+                   !fb_guards_ok(&y[2]) || !SAME(y[2].p, y[0].p, n);
+            fb_free(&y[2]);
             y[2] = fb_new(n, 0), dx[2] = fb_new(n, 0);
 #ifdef _OPENMP
             {
