@@ -4545,7 +4545,8 @@ LN__AVX512 static void ln__strided_fwd_avx512_flat(float *y, float *mean, float 
     for (i = 0; i < 16; i++) /* the lanes' wrap */
         L.mh[inner + i] = L.mh[i], L.ml[inner + i] = L.ml[i], L.rf[inner + i] = L.rf[i];
     i = 0;
-    if (stream && ((uintptr_t)y & 63)) { /* up to y's first whole line (fewer than 16) */
+    (void)stream; /* always (ln__strided_flat) */
+    if ((uintptr_t)y & 63) { /* up to y's first whole line (fewer than 16) */
         p = i = (64 - ((uintptr_t)y & 63)) / sizeof(float);
         _mm512_mask_storeu_ps(y, ln__512_mask(p),
                               ln__512_flat_y(_mm512_maskz_loadu_ps(ln__512_mask(p), x), &L, 0,
@@ -4555,8 +4556,7 @@ LN__AVX512 static void ln__strided_fwd_avx512_flat(float *y, float *mean, float 
         for (; i + 16 <= inner; i += 16, p += 16) {
             __m512 v = ln__512_flat_y(_mm512_loadu_ps(x + p), &L, i, gc, bc);
             if (more) LN__PREFETCH_L2(x + S + p);
-            if (stream) _mm512_stream_ps(y + p, v);
-            else _mm512_storeu_ps(y + p, v);
+            _mm512_stream_ps(y + p, v);
         }
         if (++c == cols) break; /* the last channel's inner − i < 16 lanes remain */
         if (i == inner) {
@@ -4570,8 +4570,7 @@ LN__AVX512 static void ln__strided_fwd_avx512_flat(float *y, float *mean, float 
             __m512 v = ln__512_flat_y(_mm512_loadu_ps(x + p), &L, i, _mm512_mask_mov_ps(gc, k, gn),
                                       _mm512_mask_mov_ps(bc, k, bn));
             if (more) LN__PREFETCH_L2(x + S + p);
-            if (stream) _mm512_stream_ps(y + p, v);
-            else _mm512_storeu_ps(y + p, v);
+            _mm512_stream_ps(y + p, v);
             gc = gn, bc = bn, i = i + 16 - inner, p += 16;
         }
     }
