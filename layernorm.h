@@ -54,9 +54,9 @@
      columns with the AVX2 kernel's 256-bit conversions. And in the same large calls the
      AVX-512 channels-first kernels store y and dx non-temporally when that output is
      64-byte aligned and inner is a multiple of 16, at least 64 (forward) or 128
-     (backward); the forward's other slices of inner 16 to 1024 and up to 65536 floats
-     (but for inner a multiple of 64, or of 16 from 320) write y in memory order after
-     the slice's statistics, streamed. The bits are the same either way.
+     (backward); the forward's other slices of inner 16 to 1024 and up to 2^21 floats
+     write y in memory order after the slice's statistics, streamed. The bits are the
+     same either way.
 
    DETERMINISM
      For a given code path (scalar, AVX2, AVX-512, NEON) every output is bitwise
@@ -4474,27 +4474,36 @@ LN__AVX512 static void ln__strided_fwd_avx512_short(float *y, float *mean, float
         ln__strided_fwd_part_avx512(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
                                     x + i0, gamma, beta, cols, inner, eps, inner - i0);
 }
-/* Slices whose tiles cannot stream y out whole (inner not a multiple of 16, or a last
-   tile of 16-48 lanes, below 320) take two sweeps when y streams (ln__strided_flat):
-   the statistics tile by tile, as ln__512_strided_fwd_tile's, into per-lane arrays; then
-   y in memory order, the slice as one run of floats whose lanes wrap from channel to
-   channel (lane i of channel c at c·inner + i; a vector that crosses into the next
-   channel takes its γ and β lane by lane), whole lines streamed and the part lines at
-   the slice's ends stored. Each vector asks for x's line a slice on into L2, and the
-   whole tiles for the next slice front to back (LN__AHEAD_SEQ). The same operations on
-   each element as the tiles, so the same bits. Zen 4, out of cache (6.4M elements, 64
-   channels), 64-byte aligned buffers, in-process, both link orders, time against the
-   tiles, 1 thread (2 threads):
-     inner 16 0.56-0.67x (0.63-0.64x), 49 0.73-0.77x (0.75-0.76x), 100 0.62-0.65x
-     (0.59-0.65x), 130 0.65-0.66x, 144 0.85-0.86x (0.87x), 196 0.64-0.65x (0.65-0.70x),
-     200 0.68x (0.57-0.70x), 300 0.57-0.60x (0.59-0.60x), 900 0.72-0.77x (0.71-0.74x);
-     malloc's buffers 49 0.79x (0.75x), 196 0.64x (0.65x); 8 channels at 196 0.79x, 256
-     channels 0.62x.
-   Not where whole tiles stream: 64 1.33x, 192 1.21x, 256 1.07x, 384-512 1.10-1.22x, 400
-   1.09x (336 and 352 level); nor where y is stored through the cache (calls in L3:
-   0.98-1.45x: the second sweep's three loads a vector of per-lane statistics). */
+/* Where y streams but the tiles would not stream it (inner not a multiple of 16, y not
+   64-byte aligned), or did worse streaming it (ln__strided_flat), the forward takes two
+   sweeps over a slice: the statistics tile by tile, as ln__512_strided_fwd_tile's, into
+   per-lane arrays; then y in memory order, the slice as one run of floats whose lanes
+   wrap from channel to channel (lane i of channel c at c·inner + i; a vector that
+   crosses into the next channel takes its γ and β lane by lane), whole lines streamed
+   and the part lines at the slice's ends stored. Each vector asks for x's line a slice
+   on into L2, and the whole tiles for the next slice front to back (LN__AHEAD_SEQ). The
+   same operations on each element as the tiles, so the same bits. Zen 4, out of cache
+   (6.4M elements), in-process, both link orders, time against the tiles, 1 thread (2
+   threads):
+     64 channels, 64-byte aligned buffers: inner 16 0.56-0.67x (0.63-0.64x), 49
+       0.73-0.77x (0.75-0.76x), 100 0.62-0.65x (0.59-0.65x), 130 0.65-0.66x, 144
+       0.85-0.86x (0.87x), 196 0.64-0.65x (0.65-0.70x), 200 0.68x (0.57-0.70x), 300
+       0.57-0.60x (0.59-0.60x), 900 0.72-0.77x (0.71-0.74x); 8 channels at 196 0.79x
+     malloc's buffers (y 16 bytes past a line): 49 0.79x (0.75x), 196 0.64x (0.65x), 64
+       0.95x (0.88x), 320 0.69x (0.71x), 512 0.83x (0.73x), 784 0.74x (0.72x), 1024
+       0.75x (0.71x); 384 channels at 784 0.78x (0.76x)
+     more channels: 384 at 196 0.47x (0.53x), 1024 at 196 0.46x (0.52x), 4096 at 196
+       (3.2 MB a slice, past L2) 0.51x (0.56x), 4096 at 100 0.65x (0.57x), 768 at 49
+       0.98x, 2048 at 49 0.92x (0.91x), 1024 at 900 0.83x (0.92x), 2048 at 900 (7.4 MB)
+       0.89x (0.91x); whole tiles that stream: 384 at 128 0.91x (0.75x), 192 0.76x
+       (0.73x), 256 0.87x (0.91x); 512 at 192 0.89x (0.81x), 2048 at 192 0.86x
+   But not where whole tiles stream at 64 channels: inner 64 1.33x, 192 1.21x, 256 1.07x,
+   384-512 1.10-1.22x, 400 1.09x (336 and 352 level), 768 channels at 64 1.12x (1.07x),
+   384 at 784 1.31x (1.14x), 384 at 400 1.11x; 4096 channels at 1000 (16 MB a slice)
+   1.08x (1.05x); nor where y is stored through the cache (calls in L3: 0.98-1.45x: the
+   second sweep loads three vectors of per-lane statistics a vector). */
 #define LN__FLAT_MAX_INNER ((size_t)1024) /* per-lane arrays on the stack: 12.2 KiB */
-#define LN__FLAT_MAX_SLICE ((size_t)65536) /* the slice stays in L2 between the sweeps */
+#define LN__FLAT_MAX_SLICE ((size_t)1 << 21) /* floats (8 MiB; 16 MiB lost) */
 /* per lane of a slice: mean = mh + ml, rstd = rf; lanes inner..inner + 15 repeat 0..15 */
 typedef struct ln__flat_lanes {
     float mh[LN__FLAT_MAX_INNER + 16], ml[LN__FLAT_MAX_INNER + 16], rf[LN__FLAT_MAX_INNER + 16];
@@ -4748,16 +4757,20 @@ static int ln__strided_stream(int path, const float *out, size_t bytes, size_t i
 #endif
 }
 
-/* Whether the channels-first forward takes ln__strided_fwd_avx512_flat, y streamed:
-   where y streams (ln__stream_for), but the tiles could not stream it whole. */
-static int ln__strided_flat(int path, size_t cols, size_t inner, size_t bytes) {
+/* Whether the channels-first forward takes ln__strided_fwd_avx512_flat, y streamed: where
+   y streams (ln__stream_for) and the tiles would not stream it (tiles: ln__strided_stream)
+   or do worse than the flat sweep even so (at inner 64, 192 and 256 in short slices, and
+   from 320 on, they did better). */
+static int ln__strided_flat(int path, size_t cols, size_t inner, size_t bytes, int tiles) {
 #ifdef LN__HAVE_AVX512
-    return path == LN_PATH_AVX512 && cols <= LN__BLOCK && inner >= 16 &&
-           inner <= LN__FLAT_MAX_INNER && cols * inner <= LN__FLAT_MAX_SLICE &&
-           inner % 64 != 0 && (inner % 16 != 0 || inner < 320) &&
+    const size_t slice = cols * inner;
+    tiles = tiles && (inner == 64 || inner >= 320 ||
+                      ((inner == 192 || inner == 256) && slice <= LN__SEQ_FWD_MAX_SLICE));
+    return path == LN_PATH_AVX512 && !tiles && cols <= LN__BLOCK && inner >= 16 &&
+           inner <= LN__FLAT_MAX_INNER && slice <= LN__FLAT_MAX_SLICE &&
            ln__stream_for(bytes, inner, LN__OUT_STRIDED);
 #else
-    (void)path, (void)cols, (void)inner, (void)bytes;
+    (void)path, (void)cols, (void)inner, (void)bytes, (void)tiles;
     return 0;
 #endif
 }
@@ -4776,7 +4789,7 @@ LN__PRIV int ln__forward_strided_on(int path, float *y, float *mean, float *rstd
     stream = ln__strided_stream(path, y, outer * slice * sizeof(float), inner,
                                 LN__STRIDED_STREAM_MIN_INNER_FWD);
 #ifdef LN__HAVE_AVX512
-    if (ln__strided_flat(path, cols, inner, outer * slice * sizeof(float)))
+    if (ln__strided_flat(path, cols, inner, outer * slice * sizeof(float), stream))
         f = ln__strided_fwd_avx512_flat, stream = 1;
 #endif
     nt = ln__threads(outer, outer * slice);

@@ -2301,12 +2301,13 @@ static void test_default_is_active(void)
 static void test_strided_stream(void)
 {
     /* tiles that stream (256, 320, 1040) and slices y streams in memory order,
-       ln__strided_fwd_avx512_flat (inner not a multiple of 64 below 320, or not of 16:
-       lanes that wrap into the next channel mid-vector; one channel; the largest inner) */
+       ln__strided_fwd_avx512_flat (inner below 320 but 64, 192 and 256, or not a multiple
+       of 16: lanes that wrap into the next channel mid-vector; one channel; the largest
+       inner; LN__BLOCK channels, a slice past 65536 floats); below, y misaligned too */
     static const size_t shapes[][3] = {{5, 3, 256}, {2, 64, 272}, {3, 7, 320}, {2, 17, 1040},
                                        {4, 9, 80},  {3, 5, 144},  {3, 64, 196}, {4, 5, 49},
                                        {3, 2, 17},  {2, 9, 16},   {3, 1, 100}, {2, 3, 1000},
-                                       {3, 4, 1024}};
+                                       {3, 4, 1024}, {2, 4096, 17}};
     const int saved = ln__cpu_rule_state;
     int k;
     size_t si;
