@@ -6,7 +6,10 @@
    Replay one input: ./a.out path/to/crash-file
 
    The input decodes to (see decode()): the function, rows (0..8), cols (0..300),
-   inner (0..4, strided), eps (a few fixed values or raw bits), which pointers are
+   inner (0..4, or rarely 16..48, strided), eps (a few fixed values or raw bits),
+   whether the choices made for large calls on Zen 4 apply (CPU rule 3: non-temporal
+   stores, rows one by one, the channels-first forward's memory-order sweep), which
+   pointers are
    NULL, which outputs alias inputs, each buffer's misalignment (0..15 floats from a
    64-byte boundary), each buffer's value family (small multiples of a power of two,
    the same plus a large offset, raw float bits, or specials: NaN, ±Inf, subnormals,
@@ -394,6 +397,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     buf B[B_COUNT];
     int used[B_COUNT], req[B_COUNT], want, ovf = 0, e, fam[B_COUNT], k, alias, active_done = 0;
     uint8_t nullmask, reqmask, epsmode, ovfb;
+    int rule3, saved_rule = 0;
     uint32_t fams, offs_lo, offs_hi;
     double offset;
     float *xin = NULL, *saved = NULL;
@@ -409,7 +413,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     c.rows = u8(&r) % 9;
     c.cols = u8(&r);
     c.cols = (c.cols | (size_t)u8(&r) << 8) % 301;
-    c.inner = is_strided(c.f) ? u8(&r) % 5 : 1;
+    {
+        uint8_t v = u8(&r); /* rarely 16..48: the flat channels-first forward's lanes */
+        c.inner = is_strided(c.f) ? (v >= 0xE0 ? 16 + (size_t)v % 33 : (size_t)v % 5) : 1;
+    }
     epsmode = u8(&r);
     switch (epsmode % 10) {
     case 0: case 1: c.eps = 1e-5f; break;
@@ -435,6 +442,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     ovfb = u8(&r);
     ovf = ovfb >= 0xf8 && c.cols > 0 && c.inner > 0;
+    rule3 = !ovf && (ovfb & 0x10); /* Zen 4's large-call choices at this size */
     if (ovf) {
         /* sizes whose byte count overflows size_t: nothing may be touched */
         size_t lim = SIZE_MAX / sizeof(float);
@@ -564,6 +572,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
 
     /* ---- every supported path, then the public function ---- */
+#if defined(LN__HAVE_AVX512) || defined(LN__HAVE_AVX2)
+    saved_rule = ln__cpu_rule();
+    if (rule3) ln__cpu_rule_state = 3;
+#endif
     saved = (float *)zalloc(total * 4 + 64);
     for (p = 0; p <= sizeof paths / sizeof paths[0]; p++) {
         int path = p < sizeof paths / sizeof paths[0] ? paths[p] : 0, rc;
@@ -588,5 +600,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (k = 0; k < B_COUNT; k++) { free(B[k].base); free(B[k].image); }
     if (xin) { free(xin); free_ref(&rf); }
     free(saved);
+#if defined(LN__HAVE_AVX512) || defined(LN__HAVE_AVX2)
+    ln__cpu_rule_state = saved_rule;
+#else
+    (void)rule3, (void)saved_rule;
+#endif
     return 0;
 }

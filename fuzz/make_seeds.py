@@ -6,6 +6,8 @@ come from its PRNG. Run: python3 fuzz/make_seeds.py  (any Python 3; no packages)
 Header (see decode in fuzz/fuzz_layernorm.c), one byte each unless noted:
   f  rows  cols_lo  cols_hi  [inner: strided only]  epsmode [+4 raw bytes if epsmode%10==3]
   nullmask  reqmask  alias  fams(u32)  offs_lo(u32)  offs_hi(u32)  e  offset  ovf
+inner byte 0xE0 and up: inner 16 + byte % 33. ovf below 0xF8 with bit 4 set: the CPU rule 3
+(the choices for large calls on Zen 4, at any size).
 """
 import os
 import struct
@@ -59,9 +61,15 @@ def main():
         seeds[name + "-misaligned"] = seed(f, cols=45, offs=(0x35173b1f, 0x0d09e2))
         for k in range(3):
             seeds["%s-overflow%d" % (name, k)] = seed(f, ovf=0xf8 + k)
+        seeds[name + "-rule3"] = seed(f, rows=3, cols=300, ovf=0x10)
+        seeds[name + "-rule3-misaligned"] = seed(f, cols=45, offs=(0x35173b1f, 0x0d09e2), ovf=0x10)
         if f in STRIDED:
             seeds[name + "-inner0"] = seed(f, inner=0)
             seeds[name + "-inner1"] = seed(f, inner=1, cols=33)
+            # inner 16, 29, 48 (0xE7, 0xF4, 0xE6): lanes wrapping into the next channel
+            for v in (0xE7, 0xF4, 0xE6):
+                seeds["%s-inner%d-rule3" % (name, 16 + v % 33)] = seed(
+                    f, rows=4, cols=7, inner=v, offs=(0x35173b1f, 0x0d09e2), ovf=0x10)
     for name, data in sorted(seeds.items()):
         with open(os.path.join(out, "seed-" + name), "wb") as fh:
             fh.write(data)
