@@ -4293,24 +4293,28 @@ LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, co
    ln__strided_fwd_avx512_short.)
    The compiler-vectorized tile, then sweeping twice for the statistics (the mean, then
    the centered squares) with its sums in memory: 0.23 ns per element in L2 here, against
-   0.15 for this one; 32x64x3136 from memory 0.60x the time, 256x3x1024 0.18x. Up to LN__BLOCK
-   channels, the shifted sums' bound (see ln__row_moments); beyond that, and for partial
-   tiles, the compiler-vectorized tile. */
+   0.15 for this one; 32x64x3136 from memory 0.60x the time, 256x3x1024 0.18x. Up to
+   LN__BLOCK channels, the shifted sums' bound (see ln__row_moments); beyond that the
+   compiler-vectorized tile. The last tile of w < 64 lanes takes the vectors it needs
+   (ln__512_strided_fwd_last; the streamed memory-order sweep has the same bits): against
+   the compiler-vectorized tile it took there before, 64 channels, 1 thread, in L2 or L3
+   0.64-0.93x the time (inner 17 0.70-0.74x, 40 0.64x, 49 0.70-0.71x, 100 0.74-0.75x,
+   144 0.84-0.87x, 196 0.91-0.93x), 8 MiB calls 0.67-0.95x. (A masked tile of a variable
+   width had measured 1.7x slower on 512x64x49.) */
 #define LN__FWD_LANES512 ((size_t)64) /* 4 vectors of floats, 8 of doubles per sum */
 /* The statistics of a tile's first nv vectors (w lanes; lanes past w load as 0, their
    sums are 0): the masks m, mean = mh + ml (a double split into two floats) and rstd rf,
    stored to mean / rstd if not NULL; x of a tile ahead asked for as `ahead` says. */
 LN__AVX512_K void ln__512_strided_fwd_stats(float *mean, float *rstd, const float *x,
                                             size_t cols, size_t inner, float eps, size_t w,
-                                            int nv, int ahead, const float *px, __mmask16 *m,
-                                            __m512 *mh, __m512 *ml, __m512 *rf) {
+                                            size_t nv, int ahead, const float *px,
+                                            __mmask16 *m, __m512 *mh, __m512 *ml, __m512 *rf) {
     const __m512d nd = _mm512_set1_pd((double)cols), zero = _mm512_setzero_pd();
     __m512d kd[8], s[8], q[8];
-    size_t c;
-    int h;
+    size_t c, h;
     LN__UNROLL
     for (h = 0; h < nv; h++) {
-        __m512 v = _mm512_maskz_loadu_ps(m[h] = ln__512_mask_at(w, (size_t)h), x + 16 * h);
+        __m512 v = _mm512_maskz_loadu_ps(m[h] = ln__512_mask_at(w, h), x + 16 * h);
         kd[2 * h] = ln__512_lo(v), kd[2 * h + 1] = ln__512_hi(v);
         s[2 * h] = s[2 * h + 1] = q[2 * h] = q[2 * h + 1] = zero;
     }
@@ -4355,21 +4359,22 @@ LN__AVX512_K void ln__512_strided_fwd_stats(float *mean, float *rstd, const floa
         if (rstd) _mm512_mask_storeu_ps(rstd + 16 * h, m[h], rf[h]);
     }
 }
-LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, const float *x,
-                                           const float *gamma, const float *beta, size_t cols,
-                                           size_t inner, float eps, size_t w, int ahead,
-                                           const float *px, float *py) {
+LN__AVX512_K void ln__512_strided_fwd_tile_nv(float *y, float *mean, float *rstd,
+                                              const float *x, const float *gamma,
+                                              const float *beta, size_t cols, size_t inner,
+                                              float eps, size_t w, size_t nv, int ahead,
+                                              const float *px, float *py) {
     const int nt = ahead & LN__AHEAD_NT; /* (then w is LN__FWD_LANES512, y 64-byte aligned) */
     __mmask16 m[4];
     __m512 mh[4], ml[4], rf[4];
     size_t c, h;
     ahead &= ~LN__AHEAD_NT;
-    ln__512_strided_fwd_stats(mean, rstd, x, cols, inner, eps, w, 4, ahead, px, m, mh, ml, rf);
+    ln__512_strided_fwd_stats(mean, rstd, x, cols, inner, eps, w, nv, ahead, px, m, mh, ml, rf);
     for (c = 0; c < cols; c++) { /* y = ((x − mh) − ml)·rstd·γ + β */
         const __m512 g = _mm512_set1_ps(gamma ? gamma[c] : 1.0f);
         const __m512 b = _mm512_set1_ps(beta ? beta[c] : 0.0f);
         LN__UNROLL
-        for (h = 0; h < 4; h++) {
+        for (h = 0; h < nv; h++) {
             __m512 v = _mm512_maskz_loadu_ps(m[h], x + c * inner + 16 * h);
             __m512 t = _mm512_mul_ps(_mm512_sub_ps(_mm512_sub_ps(v, mh[h]), ml[h]), rf[h]);
             if (nt) { /* (no line of y to ask for) */
@@ -4385,15 +4390,27 @@ LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, c
         }
     }
 }
-/* a partial tile: the compiler-vectorized one (masked loads of a variable width measured
-   1.7x slower on 512x64x49, whose tiles are all partial) */
-LN__AVX512 LN__VECTORIZE static void ln__strided_fwd_part_avx512(float *y, float *mean,
-                                                                 float *rstd, const float *x,
-                                                                 const float *gamma,
-                                                                 const float *beta, size_t cols,
-                                                                 size_t inner, float eps,
-                                                                 size_t w) {
-    ln__strided_fwd_tile(y, mean, rstd, x, gamma, beta, cols, inner, eps, w, 0, 0, x, y);
+/* a whole tile (nv = 4), or the last tile of w < 64 lanes in the vectors it needs */
+LN__AVX512_K void ln__512_strided_fwd_tile(float *y, float *mean, float *rstd, const float *x,
+                                           const float *gamma, const float *beta, size_t cols,
+                                           size_t inner, float eps, size_t w, int ahead,
+                                           const float *px, float *py) {
+    ln__512_strided_fwd_tile_nv(y, mean, rstd, x, gamma, beta, cols, inner, eps, w, 4, ahead,
+                                px, py);
+}
+LN__AVX512 static void ln__512_strided_fwd_last(float *y, float *mean, float *rstd,
+                                                const float *x, const float *gamma,
+                                                const float *beta, size_t cols, size_t inner,
+                                                float eps, size_t w) {
+#define LN__FWD_LAST(nv)                                                                       \
+    ln__512_strided_fwd_tile_nv(y, mean, rstd, x, gamma, beta, cols, inner, eps, w, nv, 0, x, y)
+    switch ((w + 15) / 16) {
+    case 1: LN__FWD_LAST(1); break;
+    case 2: LN__FWD_LAST(2); break;
+    case 3: LN__FWD_LAST(3); break;
+    default: LN__FWD_LAST(4);
+    }
+#undef LN__FWD_LAST
 }
 LN__AVX512 static void ln__strided_fwd_avx512(float *y, float *mean, float *rstd,
                                               const float *x, const float *gamma,
@@ -4423,8 +4440,8 @@ LN__AVX512 static void ln__strided_fwd_avx512(float *y, float *mean, float *rstd
                                                                                         : 0,
                                  x, y);
     if (i0 < inner)
-        ln__strided_fwd_part_avx512(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
-                                    x + i0, gamma, beta, cols, inner, eps, inner - i0);
+        ln__512_strided_fwd_last(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
+                                 x + i0, gamma, beta, cols, inner, eps, inner - i0);
 }
 /* Short slices (LN__SEQ_FWD_MIN_INNER <= inner <= LN__SEQ_FWD_MAX_INNER, up to
    LN__SEQ_FWD_MAX_SLICE floats): while a slice is normalized, the next one, when one
@@ -4471,8 +4488,8 @@ LN__AVX512 static void ln__strided_fwd_avx512_short(float *y, float *mean, float
                                      x, y);
     }
     if (i0 < inner)
-        ln__strided_fwd_part_avx512(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
-                                    x + i0, gamma, beta, cols, inner, eps, inner - i0);
+        ln__512_strided_fwd_last(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL,
+                                 x + i0, gamma, beta, cols, inner, eps, inner - i0);
 }
 /* Where y streams but the tiles would not stream it (inner not a multiple of 16, y not
    64-byte aligned), or did worse streaming it (ln__strided_flat), the forward takes two
@@ -4510,11 +4527,11 @@ typedef struct ln__flat_lanes {
 } ln__flat_lanes;
 LN__AVX512_K void ln__512_flat_stats(ln__flat_lanes *L, float *mean, float *rstd,
                                      const float *x, size_t cols, size_t inner, float eps,
-                                     size_t i0, int nv, int more) {
+                                     size_t i0, size_t nv, int more) {
     const size_t w = inner - i0 < LN__FWD_LANES512 ? inner - i0 : LN__FWD_LANES512;
     __mmask16 m[4];
     __m512 mh[4], ml[4], rf[4];
-    int h;
+    size_t h;
     /* whole tiles ask for their part of the next slice (tile t: floats t·cols·64 on) */
     ln__512_strided_fwd_stats(mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL, x + i0, cols,
                               inner, eps, w, nv,
@@ -4544,13 +4561,14 @@ LN__AVX512 static void ln__strided_fwd_avx512_flat(float *y, float *mean, float 
     size_t i0, p = 0, i = 0, c = 0;
     __m512 gc = _mm512_set1_ps(gamma ? gamma[0] : 1.0f); /* channel c's γ and β */
     __m512 bc = _mm512_set1_ps(beta ? beta[0] : 0.0f);
-    for (i0 = 0; i0 < inner; i0 += LN__FWD_LANES512) {
-        const int nv = (int)((inner - i0 + 15) / 16); /* the last tile: the vectors it needs */
+    i0 = 0;
+    do { /* (at least once: lanes 0..15 are written before the wrap reads them) */
+        const size_t nv = (inner - i0 + 15) / 16; /* the last tile: the vectors it needs */
         if (nv == 1) ln__512_flat_stats(&L, mean, rstd, x, cols, inner, eps, i0, 1, more);
         else if (nv == 2) ln__512_flat_stats(&L, mean, rstd, x, cols, inner, eps, i0, 2, more);
         else if (nv == 3) ln__512_flat_stats(&L, mean, rstd, x, cols, inner, eps, i0, 3, more);
         else ln__512_flat_stats(&L, mean, rstd, x, cols, inner, eps, i0, 4, more);
-    }
+    } while ((i0 += LN__FWD_LANES512) < inner);
     for (i = 0; i < 16; i++) /* the lanes' wrap */
         L.mh[inner + i] = L.mh[i], L.ml[inner + i] = L.ml[i], L.rf[inner + i] = L.rf[i];
     i = 0;
@@ -4761,19 +4779,16 @@ static int ln__strided_stream(int path, const float *out, size_t bytes, size_t i
    y streams (ln__stream_for) and the tiles would not stream it (tiles: ln__strided_stream)
    or do worse than the flat sweep even so (at inner 64, 192 and 256 in short slices, and
    from 320 on, they did better). */
-static int ln__strided_flat(int path, size_t cols, size_t inner, size_t bytes, int tiles) {
 #ifdef LN__HAVE_AVX512
+static int ln__strided_flat(int path, size_t cols, size_t inner, size_t bytes, int tiles) {
     const size_t slice = cols * inner;
     tiles = tiles && (inner == 64 || inner >= 320 ||
                       ((inner == 192 || inner == 256) && slice <= LN__SEQ_FWD_MAX_SLICE));
     return path == LN_PATH_AVX512 && !tiles && cols <= LN__BLOCK && inner >= 16 &&
            inner <= LN__FLAT_MAX_INNER && slice <= LN__FLAT_MAX_SLICE &&
            ln__stream_for(bytes, inner, LN__OUT_STRIDED);
-#else
-    (void)path, (void)cols, (void)inner, (void)bytes, (void)tiles;
-    return 0;
-#endif
 }
+#endif
 
 LN__PRIV int ln__forward_strided_on(int path, float *y, float *mean, float *rstd, const float *x,
                                     const float *gamma, const float *beta, size_t outer,
