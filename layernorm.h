@@ -4033,12 +4033,16 @@ LN__INLINE void ln__strided_bwd_tile(float *dx, double *pg, double *pb, const fl
     attr static void ln__strided_fwd_##sfx(float *y, float *mean, float *rstd, const float *x, \
                                            const float *gamma, const float *beta, size_t cols, \
                                            size_t inner, float eps, int more, int stream) {    \
-        const int one = shifted && inner >= LN__STRIDED_L2_INNER && cols <= LN__BLOCK;         \
+        const int short_seq = seq && cols <= LN__BLOCK &&                                      \
+                              ln__short_slice(cols, inner, LN__SEQ_FWD_MIN_INNER,              \
+                                              LN__SEQ_FWD_MAX_INNER, LN__SEQ_FWD_MAX_SLICE);   \
+        /* the statistics' method may not depend on more (the slice's place in this            \
+           thread's run): the thread count would change some slices' bits */                   \
+        const int one = shifted && cols <= LN__BLOCK &&                                        \
+                        (inner >= LN__STRIDED_L2_INNER || short_seq);                          \
         size_t i0 = 0, o = cols * inner; /* o: the next slice's runs for this tile */          \
         (void)stream; /* (only the AVX-512 tiles stream) */                                    \
-        if (seq && more && cols <= LN__BLOCK && /* short slices: the next one, front to back */\
-            ln__short_slice(cols, inner, LN__SEQ_FWD_MIN_INNER, LN__SEQ_FWD_MAX_INNER,          \
-                            LN__SEQ_FWD_MAX_SLICE)) {                                          \
+        if (short_seq && more) { /* short slices: the next one, front to back */               \
             for (; i0 + LN__LANES <= inner; i0 += LN__LANES, o += cols * LN__LANES)            \
                 ln__strided_fwd_tile(y + i0, mean ? mean + i0 : NULL, rstd ? rstd + i0 : NULL, \
                                      x + i0, gamma, beta, cols, inner, eps, LN__LANES,         \
