@@ -82,7 +82,8 @@
      per row instead). If it fails the call returns LN_ERR_NOMEM and writes nothing. The
      channels-first backward needs 128·cols bytes per partial likewise. On the stack a
      backward call uses up to about 20 KB per thread (per-row factors of a group of rows,
-     and a column tile of wide rows).
+     and a column tile of wide rows), the channels-first forward up to about 13 KB (a
+     slice's per-lane statistics).
 
    ALIASING
      y may equal x. dx may equal dy or x. sum (fused add) may equal x or residual.
