@@ -4322,12 +4322,22 @@ LN__AVX512_K void ln__512_strided_bwd_tile_nv(int two, float *dx, double *pg, do
         }
     }
 }
+/* a tile of both vectors; the last tile of w < 32 lanes: ln__512_strided_bwd_last */
 LN__AVX512_K void ln__512_strided_bwd_tile(float *dx, double *pg, double *pb, const float *dy,
                                            const float *x, const float *gamma,
                                            const float *mean, const float *rstd, size_t cols,
                                            size_t inner, size_t w, int first, int ahead,
                                            const float *px, const float *pdy, float *pdx) {
-    if (w <= 16) /* (w is a constant for whole tiles: the test folds) */
+    ln__512_strided_bwd_tile_nv(1, dx, pg, pb, dy, x, gamma, mean, rstd, cols, inner, w, first,
+                                ahead, px, pdy, pdx);
+}
+LN__AVX512 static void ln__512_strided_bwd_last(float *dx, double *pg, double *pb,
+                                                const float *dy, const float *x,
+                                                const float *gamma, const float *mean,
+                                                const float *rstd, size_t cols, size_t inner,
+                                                size_t w, int first, int ahead,
+                                                const float *px, const float *pdy, float *pdx) {
+    if (w <= 16)
         ln__512_strided_bwd_tile_nv(0, dx, pg, pb, dy, x, gamma, mean, rstd, cols, inner, w,
                                     first, ahead, px, pdy, pdx);
     else
@@ -4700,7 +4710,7 @@ LN__AVX512 static void ln__strided_bwd_avx512(float *dx, double *pg, double *pb,
                                  mean + i0, rstd + i0, cols, inner, LN__LANES512, first, 0,
                                  x, dy, dx);
     if (i0 < inner)
-        ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
+        ln__512_strided_bwd_last(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                  mean + i0, rstd + i0, cols, inner, inner - i0, first, 0,
                                  x, dy, dx);
 }
@@ -4746,11 +4756,11 @@ LN__AVX512 static void ln__strided_bwd_avx512_short(float *dx, double *pg, doubl
                                      mean + i0, rstd + i0, cols, inner, LN__LANES512, first, 0,
                                      x, dy, dx);
         else if (more > 1) /* its runs can reach past the next slice, into the one after */
-            ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
+            ln__512_strided_bwd_last(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                      mean + i0, rstd + i0, cols, inner, w, first, LN__AHEAD_SEQ,
                                      x + o, dy + o, dx ? dx + o : NULL);
         else
-            ln__512_strided_bwd_tile(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
+            ln__512_strided_bwd_last(dx ? dx + i0 : NULL, pg, pb, dy + i0, x + i0, gamma,
                                      mean + i0, rstd + i0, cols, inner, w, first, 0, x, dy, dx);
     }
 }
