@@ -2013,7 +2013,7 @@ LN__AVX2_K void ln__avx2_norm(float *y, const float *x, size_t n, float mhi, flo
     i = head;
     if (stream && pf) /* the next row into L2 (the caller passes pf: LN__STREAM_PF_COLS) */
         for (; i + 8 <= n; i += 8) {
-            if (!(i & 15)) _mm_prefetch((const char *)(pf + i), _MM_HINT_T1);
+            if (!((i - head) & 15)) _mm_prefetch((const char *)(pf + i), _MM_HINT_T1);
             ln__256_norm_step(y, x, i, 8, 1, vh, vl, vr, gamma, beta);
         }
     else if (stream)
