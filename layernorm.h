@@ -4422,6 +4422,12 @@ LN__AVX512_K void ln__512_strided_fwd_stats(float *mean, float *rstd, const floa
         if (rstd) _mm512_mask_storeu_ps(rstd + 16 * h, m[h], rf[h]);
     }
 }
+/* y of 16 lanes = ((x − mh) − ml)·rstd·γ + β, as ln__512_norm_step's: the one formula of
+   the tiles and of the memory-order sweep (ln__strided_fwd_avx512_flat), whose bits agree */
+LN__AVX512_K __m512 ln__512_strided_y(__m512 x, __m512 mh, __m512 ml, __m512 rf, __m512 g,
+                                      __m512 b) {
+    return ln__512_affine(_mm512_sub_ps(_mm512_sub_ps(x, mh), ml), rf, 1, g, b);
+}
 LN__AVX512_K void ln__512_strided_fwd_tile_nv(float *y, float *mean, float *rstd,
                                               const float *x, const float *gamma,
                                               const float *beta, size_t cols, size_t inner,
@@ -4438,10 +4444,10 @@ LN__AVX512_K void ln__512_strided_fwd_tile_nv(float *y, float *mean, float *rstd
         const __m512 b = _mm512_set1_ps(beta ? beta[c] : 0.0f);
         LN__UNROLL
         for (h = 0; h < nv; h++) {
-            __m512 v = _mm512_maskz_loadu_ps(m[h], x + c * inner + 16 * h);
-            __m512 t = _mm512_mul_ps(_mm512_sub_ps(_mm512_sub_ps(v, mh[h]), ml[h]), rf[h]);
+            __m512 v = ln__512_strided_y(_mm512_maskz_loadu_ps(m[h], x + c * inner + 16 * h),
+                                         mh[h], ml[h], rf[h], g, b);
             if (nt) { /* (no line of y to ask for) */
-                _mm512_stream_ps(y + c * inner + 16 * h, _mm512_fmadd_ps(t, g, b));
+                _mm512_stream_ps(y + c * inner + 16 * h, v);
                 continue;
             }
             if (ahead == LN__AHEAD_SEQ) /* y of the same, for writing */
@@ -4449,7 +4455,7 @@ LN__AVX512_K void ln__512_strided_fwd_tile_nv(float *y, float *mean, float *rstd
             else if (ahead) /* y of that tile, for writing: 0.90-0.95x the time */
                 __builtin_prefetch(y + c * inner + LN__STRIDED_AHEAD * LN__FWD_LANES512 + 16 * h,
                                    1, 3);
-            _mm512_mask_storeu_ps(y + c * inner + 16 * h, m[h], _mm512_fmadd_ps(t, g, b));
+            _mm512_mask_storeu_ps(y + c * inner + 16 * h, m[h], v);
         }
     }
 }
@@ -4607,12 +4613,11 @@ LN__AVX512_K void ln__512_flat_stats(ln__flat_lanes *L, float *mean, float *rstd
         _mm512_storeu_ps(L->rf + i0 + 16 * h, rf[h]);
     }
 }
-/* y of 16 elements from lane i on: the tiles' formula, ((x − mh) − ml)·rstd·γ + β */
+/* y of 16 elements from lane i on, as the tiles' (ln__512_strided_y) */
 LN__AVX512_K __m512 ln__512_flat_y(__m512 x, const ln__flat_lanes *L, size_t i, __m512 g,
                                    __m512 b) {
-    __m512 t = _mm512_sub_ps(_mm512_sub_ps(x, _mm512_loadu_ps(L->mh + i)),
-                             _mm512_loadu_ps(L->ml + i));
-    return _mm512_fmadd_ps(_mm512_mul_ps(t, _mm512_loadu_ps(L->rf + i)), g, b);
+    return ln__512_strided_y(x, _mm512_loadu_ps(L->mh + i), _mm512_loadu_ps(L->ml + i),
+                             _mm512_loadu_ps(L->rf + i), g, b);
 }
 LN__AVX512 static void ln__strided_fwd_avx512_flat(float *y, float *mean, float *rstd,
                                                    const float *x, const float *gamma,
@@ -4634,14 +4639,12 @@ LN__AVX512 static void ln__strided_fwd_avx512_flat(float *y, float *mean, float 
     } while ((i0 += LN__FWD_LANES512) < inner);
     for (i = 0; i < 16; i++) /* the lanes' wrap */
         L.mh[inner + i] = L.mh[i], L.ml[inner + i] = L.ml[i], L.rf[inner + i] = L.rf[i];
-    i = 0;
     (void)stream; /* always (ln__strided_flat) */
-    if ((uintptr_t)y & 63) { /* up to y's first whole line (fewer than 16) */
-        p = i = (64 - ((uintptr_t)y & 63)) / sizeof(float);
+    p = i = ln__head(y, S); /* up to y's first whole line (fewer than 16 < inner floats) */
+    if (p)
         _mm512_mask_storeu_ps(y, ln__512_mask(p),
                               ln__512_flat_y(_mm512_maskz_loadu_ps(ln__512_mask(p), x), &L, 0,
                                              gc, bc));
-    }
     for (;;) { /* channel c from lane i: its whole vectors, then one into channel c + 1 */
         for (; i + 16 <= inner; i += 16, p += 16) {
             __m512 v = ln__512_flat_y(_mm512_loadu_ps(x + p), &L, i, gc, bc);
