@@ -22,9 +22,12 @@ fi
 export WINEPREFIX="$PWD/build/windows/wine" WINEDEBUG=-all
 export LN_TEST_QUICK=1 OMP_WAIT_POLICY=passive
 STRICT="-Wall -Wextra -pedantic -Wshadow -Wdouble-promotion -Wconversion -Wsign-conversion -Werror"
-for b in "$CC -std=c99 -x c" "$CXX -std=c++11 -x c++"; do
+# (C++ is checked by its front end only, -fsyntax-only: its conversion and shadowing
+# warnings are the front end's, and the C build's -O2 sees the flow-analysis ones; a
+# full C++ -O2 compile took 10 s of make test's time)
+for b in "$CC -std=c99 -x c -c -o build/windows/header.o" "$CXX -std=c++11 -x c++ -fsyntax-only"; do
   if printf '#define LAYERNORM_IMPLEMENTATION\n#include "layernorm.h"\n' |
-     $b -O2 -fopenmp $STRICT -I. -c - -o build/windows/header.o >build/windows/header.log 2>&1; then
+     $b -O2 -fopenmp $STRICT -I. - >build/windows/header.log 2>&1; then
     pass=$((pass + 1))
   else
     cat build/windows/header.log; echo "header, $b: compile failed"; fail=$((fail + 1))
