@@ -48,7 +48,8 @@
      call whose x reaches 16 MiB, the forward takes rows narrower than 1024 columns
      (RMSNorm: 4096) one at a time instead of pipelined, and y and dx are stored
      non-temporally from 768 columns on (forward; RMSNorm's from 4096) and 512
-     (backward, but not dx +=), unless LAYERNORM_STREAM_MIN is set: each measured faster
+     (backward, but not dx +=; from 64 where each row of dx starts a 64-byte line),
+     unless LAYERNORM_STREAM_MIN is set: each measured faster
      there (the backward's rows of 3072 columns or more stay pipelined). There too, in
      calls of any size, the AVX-512 backward sums the dγ/dβ of rows of 128 to 1023
      columns with the AVX2 kernel's 256-bit conversions. And in the same large calls the
@@ -2980,6 +2981,32 @@ static int ln__stream_for(size_t bytes, size_t cols, int out) {
 #endif
 }
 
+/* Zen 4, in its large calls, also the backward's rows of LN__STREAM_LINES_ZEN4_BWD up to
+   LN__STREAM_COLS_ZEN4_BWD columns stream dx when every row starts a cache line (dx
+   64-byte aligned, a multiple of 16 columns); they then go one by one (sums, then dx,
+   the next row prefetched), as streamed rows under LN__PIPE_STREAM_COLS_BWD do.
+   In-process A/B, out of cache (6.3M elements), dγ/dβ asked for, time against pipelined
+   rows with dx through the cache, 1 thread (2 threads): 64 columns 0.96-0.97x
+   (0.88-0.89x), 128 0.93x (0.86-0.88x), 192 0.78-0.81x, 256 0.80-0.83x (0.79-0.83x), 384
+   0.77-0.79x (0.80-0.81x), 496 0.70-0.71x (0.72-0.75x); without dγ/dβ 0.63-0.94x,
+   RMSNorm's 0.70-0.96x, the AVX2 path 0.79-0.99x, in place (dx = dy) 0.91-1.01x. Other
+   rows keep the cache: streamed rows that do not start a line cost more than they save
+   (the stores of a row's part lines beside streamed lines: 1.6x the time at 100 columns;
+   with malloc's buffers, 16 bytes past a line, 2.5x at 64 and 1.2x at 256), and one by
+   one with dx through the cache measured level at best (malloc's buffers 0.93-1.06x at
+   48-384, 100 columns 1.05x at 2 threads). Not the forward's y: 64 columns 1.4x, 128-512
+   0.93-1.07x. */
+#define LN__STREAM_LINES_ZEN4_BWD 64
+static int ln__stream_rows_whole(size_t bytes, size_t cols, const float *dx) {
+#ifdef LN__STREAM_BY_CPU
+    return cols >= LN__STREAM_LINES_ZEN4_BWD && cols % 16 == 0 && !((uintptr_t)dx & 63) &&
+           ln__zen4_call(bytes);
+#else
+    (void)bytes, (void)cols, (void)dx;
+    return 0;
+#endif
+}
+
 /* ---- 5. row drivers and threading ------------------------------------------------------- */
 
 /* Threads for `units` independent pieces of `work` elements in all: one for small work (a
@@ -3617,8 +3644,9 @@ static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
                              int rms, int acc) {
     const ln__kernels *K = ln__kernels_for(path);
     const ln__ranges *R = ln__ranges_for(path);
-    int stream = dx && ln__stream_for(rows * cols * sizeof(float), cols,
-                                      acc ? LN__OUT_DX_ACC : LN__OUT_DX);
+    const size_t bytes = rows * cols * sizeof(float);
+    int stream = dx && (ln__stream_for(bytes, cols, acc ? LN__OUT_DX_ACC : LN__OUT_DX) ||
+                        (!acc && ln__stream_rows_whole(bytes, cols, dx)));
     int flags = (acc ? LN__DX_ACC : 0) | (stream ? LN__STREAM : 0);
     size_t chunk = ln__chunk_rows(rows, cols), nch = (rows + chunk - 1) / chunk;
     size_t lo, hi;
