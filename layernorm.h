@@ -47,10 +47,11 @@
      header is single-threaded and needs nothing else. On AMD family 19h (Zen 3/4), in a
      call whose x reaches 16 MiB, the forward takes rows narrower than 1024 columns
      (RMSNorm: 4096) one at a time instead of pipelined, and y and dx are stored
-     non-temporally from 768 columns on (forward; RMSNorm's from 4096) and 512
-     (backward, but not dx +=; from 64 where each row of dx starts a 64-byte line),
-     unless LAYERNORM_STREAM_MIN is set: each measured faster
-     there (the backward's rows of 3072 columns or more stay pipelined). There too, in
+     non-temporally from 768 columns on (forward; RMSNorm's from 1536) and 512
+     (backward, but not dx +=), and where each row of the output starts a 64-byte line
+     from 512 (forward) and 64 (backward), unless LAYERNORM_STREAM_MIN is set: each
+     measured faster there (the backward's rows of 3072 columns or more stay
+     pipelined). There too, in
      calls of any size, the AVX-512 backward sums the dγ/dβ of rows of 128 to 1023
      columns with the AVX2 kernel's 256-bit conversions. And in the same large calls the
      AVX-512 channels-first kernels store y and dx non-temporally when that output is
@@ -2930,14 +2931,18 @@ static size_t ln__fwd_pipe_cols(int rms, int add, size_t bytes) {
      forward    512 columns 1.15-1.32x, 768 0.84-0.99x, 1024 0.60-0.69x, 2048 0.76-0.77x,
                 4096 0.68-0.71x, 8192 0.67-0.69x, 1048576 0.77-0.79x; 64 2.7x, 16 2.4x
      RMSNorm    768 1.13-1.19x, 4096 0.64-0.71x;   fused add 768 0.94-0.97x, 4096 0.85x
+                (later, with malloc's buffers: 768 1.01-1.02x, 1280 0.94-0.97x, 1536
+                0.86-0.90x (2 threads 0.88x), 2048 0.69-0.70x (0.74-0.76x), 3000 0.81x)
      backward   256 1.09-1.14x, 512 0.88-0.90x, 768 0.80x, 1024 0.80-0.82x, 2048 0.88-0.91x,
                 4096 0.93-0.96x, 8192 0.91-0.95x, 1048576 0.90-0.93x; 64 2.0x, 16 1.5x
      RMSNorm's  768 0.77-0.83x, 4096 0.89-0.92x
      dx +=      768 0.87x, but 4096 1.33-1.35x
    So there: the forward from LN__STREAM_COLS_ZEN4 columns (RMSNorm's from
-   LN__PIPE_COLS_ZEN4_RMS), the backward from LN__STREAM_COLS_ZEN4_BWD, the
-   accumulating backward never. */
+   LN__STREAM_COLS_ZEN4_RMS), the backward from LN__STREAM_COLS_ZEN4_BWD, the
+   accumulating backward never; narrower rows that each start a cache line, see
+   ln__stream_rows_whole. */
 #define LN__STREAM_COLS_ZEN4 768
+#define LN__STREAM_COLS_ZEN4_RMS 1536
 #define LN__STREAM_COLS_ZEN4_BWD 512
 /* Where y streams, rows of LN__STREAM_PF_COLS to LN__STREAM_PF_COLS_MAX columns, which go
    one by one, ask for the next row into L2 while this one's y is written (as the plain
@@ -2971,7 +2976,7 @@ static int ln__stream_for(size_t bytes, size_t cols, int out) {
 #ifdef LN__STREAM_BY_CPU
     if (out == LN__OUT_DX_ACC || !ln__zen4_call(bytes)) return 0;
     return out == LN__OUT_STRIDED ||
-           cols >= (out == LN__OUT_Y_RMS ? (size_t)LN__PIPE_COLS_ZEN4_RMS
+           cols >= (out == LN__OUT_Y_RMS ? (size_t)LN__STREAM_COLS_ZEN4_RMS
                     : out == LN__OUT_DX  ? (size_t)LN__STREAM_COLS_ZEN4_BWD
                                          : (size_t)LN__STREAM_COLS_ZEN4);
 #else
@@ -2981,28 +2986,34 @@ static int ln__stream_for(size_t bytes, size_t cols, int out) {
 #endif
 }
 
-/* Zen 4, in its large calls, also the backward's rows of LN__STREAM_LINES_ZEN4_BWD up to
-   LN__STREAM_COLS_ZEN4_BWD columns stream dx when every row starts a cache line (dx
-   64-byte aligned, a multiple of 16 columns); they then go one by one (sums, then dx,
-   the next row prefetched), as streamed rows under LN__PIPE_STREAM_COLS_BWD do.
-   In-process A/B, out of cache (6.3M elements), dγ/dβ asked for, time against pipelined
-   rows with dx through the cache, 1 thread (2 threads): 64 columns 0.96-0.97x
-   (0.88-0.89x), 128 0.93x (0.86-0.88x), 192 0.78-0.81x, 256 0.80-0.83x (0.79-0.83x), 384
-   0.77-0.79x (0.80-0.81x), 496 0.70-0.71x (0.72-0.75x); without dγ/dβ 0.63-0.94x,
-   RMSNorm's 0.70-0.96x, the AVX2 path 0.79-0.99x, in place (dx = dy) 0.91-1.01x. Other
-   rows keep the cache: streamed rows that do not start a line cost more than they save
-   (the stores of a row's part lines beside streamed lines: 1.6x the time at 100 columns;
-   with malloc's buffers, 16 bytes past a line, 2.5x at 64 and 1.2x at 256), and one by
-   one with dx through the cache measured level at best (malloc's buffers 0.93-1.06x at
-   48-384, 100 columns 1.05x at 2 threads). Not the forward's y: 64 columns 1.4x, 128-512
-   0.93-1.07x. */
+/* Zen 4, in its large calls, also narrower rows stream their output when every row starts
+   a cache line (the output 64-byte aligned, a multiple of 16 columns): the backward's dx
+   from LN__STREAM_LINES_ZEN4_BWD columns, the forward's y (LayerNorm, RMSNorm, fused
+   add) from LN__STREAM_LINES_ZEN4. Streamed rows go one by one (the backward's: sums,
+   then dx, the next row prefetched; as streamed rows under LN__PIPE_STREAM_COLS_BWD do).
+   In-process A/B, out of cache (6.3M elements), time against dx / y through the cache,
+   1 thread (2 threads):
+     backward, dγ/dβ asked for, against pipelined rows: 64 columns 0.96-0.97x
+       (0.88-0.89x), 128 0.93x (0.86-0.88x), 192 0.78-0.81x, 256 0.80-0.83x (0.79-0.83x),
+       384 0.77-0.79x (0.80-0.81x), 496 0.70-0.71x (0.72-0.75x); without dγ/dβ 0.63-0.94x,
+       RMSNorm's 0.70-0.96x, the AVX2 path 0.79-0.99x, in place (dx = dy) 0.91-1.01x
+     forward, LayerNorm: 512 columns 0.92-1.09x (median 0.97x), 576 0.90-0.91x, 640
+       0.81-0.87x (0.81-0.89x), 704 0.84-0.86x; the fused add 512 0.96-0.98x, 640
+       0.88-0.90x (0.83-0.91x), 704 0.86-0.88x; RMSNorm 640 0.85-0.89x, 1024 0.77-0.83x
+       (0.82x); but the forward's 64 columns 1.4x, 128-384 0.93-1.07x
+   Other rows keep the cache: streamed rows that do not start a line cost more than they
+   save (the stores of a row's part lines beside streamed lines: the backward 1.6x the
+   time at 100 columns; with malloc's buffers, 16 bytes past a line, 2.5x at 64 and 1.2x
+   at 256; the forward's 512 1.44x, 576 1.25x), and the backward one by one with dx
+   through the cache measured level at best (malloc's buffers 0.93-1.06x at 48-384, 100
+   columns 1.05x at 2 threads). */
 #define LN__STREAM_LINES_ZEN4_BWD 64
-static int ln__stream_rows_whole(size_t bytes, size_t cols, const float *dx) {
+#define LN__STREAM_LINES_ZEN4 512
+static int ln__stream_rows_whole(size_t bytes, size_t cols, const float *out, size_t min) {
 #ifdef LN__STREAM_BY_CPU
-    return cols >= LN__STREAM_LINES_ZEN4_BWD && cols % 16 == 0 && !((uintptr_t)dx & 63) &&
-           ln__zen4_call(bytes);
+    return cols >= min && cols % 16 == 0 && !((uintptr_t)out & 63) && ln__zen4_call(bytes);
 #else
-    (void)bytes, (void)cols, (void)dx;
+    (void)bytes, (void)cols, (void)out, (void)min;
     return 0;
 #endif
 }
@@ -3474,7 +3485,9 @@ static void ln__forward_rows(int path, float *y, float *sum, float *mean, float 
     j.y = y, j.sum = sum, j.mean = mean, j.rstd = rstd, j.x = x, j.res = res;
     j.gamma = gamma, j.beta = beta, j.cols = cols, j.eps = eps, j.rms = rms;
     j.stream = ln__stream_for(rows * cols * sizeof(float), cols,
-                              rms && !res ? LN__OUT_Y_RMS : LN__OUT_Y);
+                              rms && !res ? LN__OUT_Y_RMS : LN__OUT_Y) ||
+               ln__stream_rows_whole(rows * cols * sizeof(float), cols, y,
+                                     LN__STREAM_LINES_ZEN4);
     j.pipe_cols = ln__fwd_pipe_cols(rms, res != NULL, rows * cols * sizeof(float));
     if (nt == 1) {
         R->forward(&j, 0, rows);
@@ -3646,7 +3659,8 @@ static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
     const ln__ranges *R = ln__ranges_for(path);
     const size_t bytes = rows * cols * sizeof(float);
     int stream = dx && (ln__stream_for(bytes, cols, acc ? LN__OUT_DX_ACC : LN__OUT_DX) ||
-                        (!acc && ln__stream_rows_whole(bytes, cols, dx)));
+                        (!acc && ln__stream_rows_whole(bytes, cols, dx,
+                                                       LN__STREAM_LINES_ZEN4_BWD)));
     int flags = (acc ? LN__DX_ACC : 0) | (stream ? LN__STREAM : 0);
     size_t chunk = ln__chunk_rows(rows, cols), nch = (rows + chunk - 1) / chunk;
     size_t lo, hi;

@@ -1841,14 +1841,14 @@ static void test_streamed_dx(Rng *rng)
 /* backward (dγ/dβ too), on widths past the eight-row batches, with rows of one and     */
 /* several blocks (LN__BLOCK), with the buffers on 64-byte boundaries and off them.     */
 /* Rows of 3072 columns and more take the backward's pipelined rows with non-temporal  */
-/* dx (chosen page offsets: test_streamed_dx); 256, on 64-byte boundaries, streams its  */
-/* dx row by row (ln__stream_rows_whole), 129 does not.                                 */
+/* dx (chosen page offsets: test_streamed_dx); on 64-byte boundaries, rows of 256      */
+/* stream their dx and rows of 640 their y (ln__stream_rows_whole), 129 does neither.   */
 
 static void test_cpu_choices(Rng *rng)
 {
-    static const size_t widths[] = {129, 256, 768, 1000, 2048, 3000, 3072, 4096, 4100, 9000};
+    static const size_t widths[] = {129, 256, 640, 768, 2048, 3000, 3072, 4096, 4100, 9000};
     static const size_t nrows[] = {2, 5};
-    /* offsets in floats from 64-byte boundaries of x, res (the backward's dy) and dx:
+    /* offsets in floats from 64-byte boundaries of x, res (the backward's dy) and y, dx:
        aligned, and as a user's slices might start (dx's head, and its stores off the
        loads' offsets: ln__dx_lag, ln__sweep_down) */
     static const size_t lays[][3] = {{0, 0, 0}, {0, 4, 12}};
@@ -1862,7 +1862,7 @@ static void test_cpu_choices(Rng *rng)
         for (wi = 0; wi < sizeof widths / sizeof widths[0]; wi++)
             for (ri = 0; ri < sizeof nrows / sizeof nrows[0] * NLAYS; ri++) {
                 size_t rows = nrows[ri / NLAYS], li = ri % NLAYS, n = widths[wi], e = rows * n;
-                Buf xb = buf_new(e, lays[li][0]), resb = buf_new(e, lays[li][1]), dxb[3];
+                Buf xb = buf_new(e, lays[li][0]), resb = buf_new(e, lays[li][1]), yb[3], dxb[3];
                 float *x = xb.p, *res = resb.p, *g = falloc(n), *b = falloc(n);
                 float *y[3], *sum[3], *mean[3], *rstd[3], *dx[3], *dg[3], *db[3];
                 int c;
@@ -1871,8 +1871,9 @@ static void test_cpu_choices(Rng *rng)
                 fill_normal(g, n, 1, 0.1, rng);
                 fill_normal(b, n, 0, 0.1, rng);
                 for (c = 0; c < 3; c++) {
-                    y[c] = falloc(e), sum[c] = falloc(e), dxb[c] = buf_new(e, lays[li][2]);
-                    dx[c] = dxb[c].p;
+                    yb[c] = buf_new(e, lays[li][2]), sum[c] = falloc(e);
+                    dxb[c] = buf_new(e, lays[li][2]);
+                    y[c] = yb[c].p, dx[c] = dxb[c].p;
                     mean[c] = falloc(rows), rstd[c] = falloc(rows);
                     dg[c] = falloc(n), db[c] = falloc(n);
                 }
@@ -1917,7 +1918,7 @@ static void test_cpu_choices(Rng *rng)
                     }
                 }
                 for (c = 0; c < 3; c++) {
-                    free(y[c]);
+                    buf_free(&yb[c]);
                     free(sum[c]);
                     buf_free(&dxb[c]);
                     free(dg[c]);
