@@ -392,6 +392,8 @@ static int check_arr(const char *label, const char *what, const float *got,
 static int same_bits(const float *a, const float *b, size_t n, size_t *at)
 {
     size_t i;
+    /* (the whole arrays first: a call per element took a tenth of the sanitizer build) */
+    if (memcmp(a, b, n * sizeof *a) == 0) return 1;
     for (i = 0; i < n; i++)
         if (float_bits(a[i]) != float_bits(b[i])) {
             if (at) *at = i;
