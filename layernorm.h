@@ -2932,7 +2932,8 @@ static size_t ln__fwd_pipe_cols(int rms, int add, size_t bytes) {
                 4096 0.68-0.71x, 8192 0.67-0.69x, 1048576 0.77-0.79x; 64 2.7x, 16 2.4x
      RMSNorm    768 1.13-1.19x, 4096 0.64-0.71x;   fused add 768 0.94-0.97x, 4096 0.85x
                 (later, with malloc's buffers: 768 1.01-1.02x, 1280 0.94-0.97x, 1536
-                0.86-0.90x (2 threads 0.88x), 2048 0.69-0.70x (0.74-0.76x), 3000 0.81x)
+                0.86-0.90x (2 threads 0.88x), 2048 0.69-0.70x (0.74-0.76x), 3000 0.81x;
+                the AVX2 path 1536 0.88-0.90x, 2048 0.77-0.81x)
      backward   256 1.09-1.14x, 512 0.88-0.90x, 768 0.80x, 1024 0.80-0.82x, 2048 0.88-0.91x,
                 4096 0.93-0.96x, 8192 0.91-0.95x, 1048576 0.90-0.93x; 64 2.0x, 16 1.5x
      RMSNorm's  768 0.77-0.83x, 4096 0.89-0.92x
@@ -3000,7 +3001,8 @@ static int ln__stream_for(size_t bytes, size_t cols, int out) {
      forward, LayerNorm: 512 columns 0.92-1.09x (median 0.97x), 576 0.90-0.91x, 640
        0.81-0.87x (0.81-0.89x), 704 0.84-0.86x; the fused add 512 0.96-0.98x, 640
        0.88-0.90x (0.83-0.91x), 704 0.86-0.88x; RMSNorm 640 0.85-0.89x, 1024 0.77-0.83x
-       (0.82x); but the forward's 64 columns 1.4x, 128-384 0.93-1.07x
+       (0.82x); the AVX2 path level (512-704 columns 0.95-1.03x); but the forward's 64
+       columns 1.4x, 128-384 0.93-1.07x
    Other rows keep the cache: streamed rows that do not start a line cost more than they
    save (the stores of a row's part lines beside streamed lines: the backward 1.6x the
    time at 100 columns; with malloc's buffers, 16 bytes past a line, 2.5x at 64 and 1.2x
