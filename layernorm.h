@@ -49,11 +49,11 @@
      (RMSNorm: 4096) one at a time instead of pipelined, and y and dx are stored
      non-temporally from 768 columns on (forward; RMSNorm's from 1536) and 512
      (backward, but not dx +=), and where each row of the output starts a 64-byte line
-     from 512 (forward) and 64 (backward), unless LAYERNORM_STREAM_MIN is set: each
-     measured faster there (the backward's rows of 3072 columns or more stay
-     pipelined). There too, in
-     calls of any size, the AVX-512 backward sums the dγ/dβ of rows of 128 to 1023
-     columns with the AVX2 kernel's 256-bit conversions. And in the same large calls the
+     from 512 (forward; and rows of 16) and 64 (backward), unless LAYERNORM_STREAM_MIN
+     is set: each measured faster there (the backward's rows of 3072 columns or more
+     stay pipelined). There too, in calls of any size, the AVX-512 backward sums the
+     dγ/dβ of rows of 128 to 1023 columns with the AVX2 kernel's 256-bit conversions.
+     And in the same large calls the
      AVX-512 channels-first kernels store y and dx non-temporally when that output is
      64-byte aligned and inner is a multiple of 16, at least 64 (forward) or 128
      (backward); the forward's other slices of inner 16 to 1024 and up to 2^21 floats
@@ -490,6 +490,8 @@ accuracy. Include the implementation first, or give it a file of its own."
 #define LN__PARAM_FIRST 2 /* pg = term instead of pg += term (first row of a sum) */
 #define LN__STREAM 4      /* non-temporal stores for dx / y */
 #define LN__AHEAD8 8      /* rows 8 rows ahead exist (bwd_rows8 prefetches them) */
+#define LN__ROWS8_NT 2    /* fwd_rows8's `ahead`: y of 16-column rows, 64-byte aligned, bypasses
+                             the cache (ln__stream_rows_whole) */
 
 /* Per-row backward coefficients: dx = a·g + b + c·x̂ with g = γ·dy and
    x̂ = ((x − mean) − delta)·rstd (float, for dx) or x̂ = (x − shift)·rstd (double, for dγ:
@@ -549,8 +551,9 @@ typedef struct ln__kernels {
                              double out[2], const float *pf, const float *pf_r);
     /* rows of n <= fwd_rows8_cols, nr <= 8 of them: ln__forward_row of each (RMSNorm with
        rms; with res, the fused add into sum), the rows' statistics computed together.
-       ahead: the 8 rows after the batch exist, and so do LN__PF_AHEAD floats past the
-       batch. NULL: the path goes row by row. */
+       ahead: 1 if the 8 rows after the batch exist, and so do LN__PF_AHEAD floats past the
+       batch; | LN__ROWS8_NT: y bypasses the cache (rows of 16, y 64-byte aligned; paths
+       may ignore it). NULL: the path goes row by row. */
     void (*fwd_rows8)(float *y, float *sum, float *mean, float *rstd, const float *x,
                       const float *res, const float *gamma, const float *beta, size_t nr,
                       size_t n, float eps, int rms, int ahead);
@@ -1162,7 +1165,7 @@ LN__AVX512_K void ln__512_fwd_rows8_body(float *y, float *sum, float *mean, floa
                                          const float *x, const float *res,
                                          const float *gamma, const float *beta, size_t nr,
                                          size_t n, float eps, int rms, int nv, int half,
-                                         int ahead) {
+                                         int ahead, int nt) {
     const __mmask16 mh[2] = {ln__512_mask_at(n, 0), ln__512_mask_at(n, 1)};
     __m512 v[2][8], g[2], b[2];
     __m512d sd[8], sq[8];
@@ -1173,7 +1176,7 @@ LN__AVX512_K void ln__512_fwd_rows8_body(float *y, float *sum, float *mean, floa
         b[h] = beta ? _mm512_maskz_loadu_ps(mh[h], beta + 16 * h) : _mm512_setzero_ps();
     }
     if (ahead) /* the next batch: x (into L2, LN__FWD8_PF_L2), and y for writing (measured
-                  0.85-0.93x the time) */
+                  0.85-0.93x the time) unless y bypasses the cache */
         for (i = 0; i < 8 * n; i += 16) {
             _mm_prefetch((const char *)(x + 8 * n + i), _MM_HINT_T1);
             __builtin_prefetch(y + 8 * n + i, 1, 3);
@@ -1212,7 +1215,12 @@ LN__AVX512_K void ln__512_fwd_rows8_body(float *y, float *sum, float *mean, floa
         if (mean) mean[i] = mhi[i];
         if (rstd) rstd[i] = rsf[i];
     }
-    ln__512_store_rows(y, v, nr, n, mh, nv);
+    if (nt) { /* rows of 16 columns from a 64-byte boundary: row i is line i */
+        LN__UNROLL
+        for (i = 0; i < 8; i++) /* (constant i: v stays in registers) */
+            if (i < nr) _mm512_stream_ps(y + 16 * i, v[0][i]);
+    } else
+        ln__512_store_rows(y, v, nr, n, mh, nv);
 }
 /* Forward of nr <= 8 rows of LN__ROWS8_COLS < n <= LN__BATCH8_COLS columns, which do
    not fit in registers: a sweep over the batch for each row's moments (as
@@ -1317,12 +1325,17 @@ LN__AVX512_K void ln__avx512_fwd_rows8(float *y, float *sum, float *mean, float 
                                        const float *x, const float *res, const float *gamma,
                                        const float *beta, size_t nr, size_t n, float eps,
                                        int rms, int ahead) {
+    const int nt = ahead & LN__ROWS8_NT; /* (the caller sets it for 16 columns only) */
+    ahead &= 1;
     if (n <= 8) /* half a vector per row, one, or two: constants in each inlined body */
         ln__512_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, 1, 1,
-                               ahead);
+                               ahead, 0);
+    else if (n == 16 && nt) /* (its own body: a test in the other one cost 1.1x there) */
+        ln__512_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, 16, eps, rms, 1, 0,
+                               ahead, 1);
     else if (n <= 16)
         ln__512_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, 1, 0,
-                               ahead);
+                               ahead, 0);
 #ifdef LN__HAVE_AVX2
     /* 17-31 columns: a row's second vector here would be partly the next row's, loaded and
        stored over it; the AVX2 batch reads and writes each row in 8-column vectors of its
@@ -1333,7 +1346,7 @@ LN__AVX512_K void ln__avx512_fwd_rows8(float *y, float *sum, float *mean, float 
 #endif
     else if (n <= 32)
         ln__512_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, 2, 0,
-                               ahead);
+                               ahead, 0);
     else /* wider rows do not fit in registers: two sweeps over the batch */
         ln__avx512_fwd_batch8(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, ahead);
 }
@@ -2515,6 +2528,7 @@ LN__AVX2_G void ln__avx2_fwd_rows8(float *y, float *sum, float *mean, float *rst
                                    const float *x, const float *res, const float *gamma,
                                    const float *beta, size_t nr, size_t n, float eps, int rms,
                                    int ahead) {
+    ahead &= 1; /* (LN__ROWS8_NT: the AVX-512 kernel's only) */
 #define LN__FWD8(nv)                                                                       \
     ln__256_fwd_rows8_body(y, sum, mean, rstd, x, res, gamma, beta, nr, n, eps, rms, ahead, nv)
     switch ((n + 7) / 8) { /* vectors per row: a constant in each inlined body */
@@ -2990,7 +3004,8 @@ static int ln__stream_for(size_t bytes, size_t cols, int out) {
 /* Zen 4, in its large calls, also narrower rows stream their output when every row starts
    a cache line (the output 64-byte aligned, a multiple of 16 columns): the backward's dx
    from LN__STREAM_LINES_ZEN4_BWD columns, the forward's y (LayerNorm, RMSNorm, fused
-   add) from LN__STREAM_LINES_ZEN4. Streamed rows go one by one (the backward's: sums,
+   add) from LN__STREAM_LINES_ZEN4, and of rows of 16 (but the fused add's). Streamed
+   rows go one by one (but rows of 16, in batches) (the backward's: sums,
    then dx, the next row prefetched; as streamed rows under LN__PIPE_STREAM_COLS_BWD do).
    In-process A/B, out of cache (6.3M elements), time against dx / y through the cache,
    1 thread (2 threads):
@@ -3003,6 +3018,12 @@ static int ln__stream_for(size_t bytes, size_t cols, int out) {
        0.88-0.90x (0.83-0.91x), 704 0.86-0.88x; RMSNorm 640 0.85-0.89x, 1024 0.77-0.83x
        (0.82x); the AVX2 path level (512-704 columns 0.95-1.03x); but the forward's 64
        columns 1.4x, 128-384 0.93-1.07x
+     forward, rows of exactly 16 columns (a row a line), in their eight-row batches
+       (LN__ROWS8_NT, the AVX-512 path): 1048576x16 0.80x (0.79-0.83x), RMSNorm's
+       0.77-0.79x (level at 2 threads); not the fused add (0.97-1.05x: its sum goes
+       through the cache beside y); the batches streaming wider rows took 1.08-1.36x
+       (32-128 columns), and without the batch's prefetch of the next y for writing,
+       1.21x (0.84-0.90x at 2 threads)
    Other rows keep the cache: streamed rows that do not start a line cost more than they
    save (the stores of a row's part lines beside streamed lines: the backward 1.6x the
    time at 100 columns; with malloc's buffers, 16 bytes past a line, 2.5x at 64 and 1.2x
@@ -3293,13 +3314,16 @@ LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, si
     size_t r, n = j->cols;
     size_t batch_cols = j->rms ? LN__ROWS8_COLS : j->sum ? K->fwd_rows8_add_cols
                                                          : K->fwd_rows8_cols;
-    if (K->fwd_rows8 && n <= batch_cols && !j->stream) {
+    /* rows of 16 columns stay in batches when y streams: each row a line of its own */
+    const int nt16 = j->stream && n == 16 && !((uintptr_t)j->y & 63);
+    if (K->fwd_rows8 && n <= batch_cols && (!j->stream || nt16)) {
         for (r = r0; r < r1; r += 8) {
             size_t off = r * n;
             K->fwd_rows8(j->y + off, j->sum ? j->sum + off : NULL, j->mean ? j->mean + r : NULL,
                          j->rstd ? j->rstd + r : NULL, j->x + off, j->res ? j->res + off : NULL,
                          j->gamma, j->beta, r1 - r < 8 ? r1 - r : 8, n, j->eps, j->rms,
-                         r + 16 <= r1 && (r + 8) * n + LN__PF_AHEAD <= r1 * n);
+                         (r + 16 <= r1 && (r + 8) * n + LN__PF_AHEAD <= r1 * n) |
+                             (nt16 ? LN__ROWS8_NT : 0));
         }
         return;
     }
@@ -3489,7 +3513,7 @@ static void ln__forward_rows(int path, float *y, float *sum, float *mean, float 
     j.stream = ln__stream_for(rows * cols * sizeof(float), cols,
                               rms && !res ? LN__OUT_Y_RMS : LN__OUT_Y) ||
                ln__stream_rows_whole(rows * cols * sizeof(float), cols, y,
-                                     LN__STREAM_LINES_ZEN4);
+                                     cols == 16 && !res ? 16 : LN__STREAM_LINES_ZEN4);
     j.pipe_cols = ln__fwd_pipe_cols(rms, res != NULL, rows * cols * sizeof(float));
     if (nt == 1) {
         R->forward(&j, 0, rows);

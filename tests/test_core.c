@@ -1844,11 +1844,12 @@ static void test_streamed_dx(Rng *rng)
 /* several blocks (LN__BLOCK), with the buffers on 64-byte boundaries and off them.     */
 /* Rows of 3072 columns and more take the backward's pipelined rows with non-temporal  */
 /* dx (chosen page offsets: test_streamed_dx); on 64-byte boundaries, rows of 256      */
-/* stream their dx and rows of 640 their y (ln__stream_rows_whole), 129 does neither.   */
+/* stream their dx and rows of 640 their y (ln__stream_rows_whole), 129 does neither;   */
+/* rows of 16 stream y from the eight-row batches (LN__ROWS8_NT).                       */
 
 static void test_cpu_choices(Rng *rng)
 {
-    static const size_t widths[] = {129, 256, 640, 768, 2048, 3000, 3072, 4096, 4100, 9000};
+    static const size_t widths[] = {16, 129, 256, 640, 768, 2048, 3000, 3072, 4096, 4100, 9000};
     static const size_t nrows[] = {2, 5};
     /* offsets in floats from 64-byte boundaries of x, res (the backward's dy) and y, dx:
        aligned, and as a user's slices might start (dx's head, and its stores off the
