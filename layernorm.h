@@ -53,12 +53,11 @@
      is set: each measured faster there (the backward's rows of 3072 columns or more
      stay pipelined). There too, in calls of any size, the AVX-512 backward sums the
      dγ/dβ of rows of 128 to 1023 columns with the AVX2 kernel's 256-bit conversions.
-     And in the same large calls the
-     AVX-512 channels-first kernels store y and dx non-temporally when that output is
-     64-byte aligned and inner is a multiple of 16, at least 64 (forward) or 128
-     (backward); the forward's other slices of inner 16 to 1024 and up to 2^21 floats
-     write y in memory order after the slice's statistics, streamed. The bits are the
-     same either way.
+     And in the same large calls the AVX-512 channels-first kernels store y and dx
+     non-temporally when that output is 64-byte aligned and inner is a multiple of 16,
+     at least 64 (forward) or 128 (backward); the forward's other slices of inner 16 to
+     1024 and up to 2^21 floats write y in memory order after the slice's statistics,
+     streamed. The bits are the same either way.
 
    DETERMINISM
      For a given code path (scalar, AVX2, AVX-512, NEON) every output is bitwise
@@ -1176,7 +1175,7 @@ LN__AVX512_K void ln__512_fwd_rows8_body(float *y, float *sum, float *mean, floa
         b[h] = beta ? _mm512_maskz_loadu_ps(mh[h], beta + 16 * h) : _mm512_setzero_ps();
     }
     if (ahead) /* the next batch: x (into L2, LN__FWD8_PF_L2), and y for writing (measured
-                  0.85-0.93x the time) unless y bypasses the cache */
+                  0.85-0.93x the time; with nt too: without, 1.21x at 1 thread) */
         for (i = 0; i < 8 * n; i += 16) {
             _mm_prefetch((const char *)(x + 8 * n + i), _MM_HINT_T1);
             __builtin_prefetch(y + 8 * n + i, 1, 3);
@@ -3004,9 +3003,9 @@ static int ln__stream_for(size_t bytes, size_t cols, int out) {
 /* Zen 4, in its large calls, also narrower rows stream their output when every row starts
    a cache line (the output 64-byte aligned, a multiple of 16 columns): the backward's dx
    from LN__STREAM_LINES_ZEN4_BWD columns, the forward's y (LayerNorm, RMSNorm, fused
-   add) from LN__STREAM_LINES_ZEN4, and of rows of 16 (but the fused add's). Streamed
-   rows go one by one (but rows of 16, in batches) (the backward's: sums,
-   then dx, the next row prefetched; as streamed rows under LN__PIPE_STREAM_COLS_BWD do).
+   add) from LN__STREAM_LINES_ZEN4, and that of rows of exactly 16 (not the fused add's).
+   Streamed rows go one by one, as those under LN__PIPE_STREAM_COLS_BWD do (the
+   backward's: sums, then dx, the next row prefetched); rows of 16 stay in their batches.
    In-process A/B, out of cache (6.3M elements), time against dx / y through the cache,
    1 thread (2 threads):
      backward, dγ/dβ asked for, against pipelined rows: 64 columns 0.96-0.97x
