@@ -63,6 +63,12 @@ def main():
             seeds["%s-overflow%d" % (name, k)] = seed(f, ovf=0xf8 + k)
         seeds[name + "-rule3"] = seed(f, rows=3, cols=300, ovf=0x10)
         seeds[name + "-rule3-misaligned"] = seed(f, cols=45, offs=(0x35173b1f, 0x0d09e2), ovf=0x10)
+        if f not in STRIDED:
+            # rows that each start a 64-byte line (buffers aligned, offs 0): y streamed
+            # from the eight-row batches (16), dx row by row (256; the forward's 512 and
+            # up are past the fuzzer's 300 columns)
+            for c, r in ((16, 8), (256, 3)):
+                seeds["%s-rule3-lines%d" % (name, c)] = seed(f, rows=r, cols=c, ovf=0x10)
         if f in STRIDED:
             seeds[name + "-inner0"] = seed(f, inner=0)
             seeds[name + "-inner1"] = seed(f, inner=1, cols=33)
