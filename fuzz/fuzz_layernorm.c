@@ -413,9 +413,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     c.rows = u8(&r) % 9;
     c.cols = u8(&r);
     c.cols = (c.cols | (size_t)u8(&r) << 8) % 301;
-    {
+    c.inner = 1;
+    if (is_strided(c.f)) { /* (the byte is there for the strided functions only) */
         uint8_t v = u8(&r); /* rarely 16..48: the flat channels-first forward's lanes */
-        c.inner = is_strided(c.f) ? (v >= 0xE0 ? 16 + (size_t)v % 33 : (size_t)v % 5) : 1;
+        c.inner = v >= 0xE0 ? 16 + (size_t)v % 33 : (size_t)v % 5;
     }
     epsmode = u8(&r);
     switch (epsmode % 10) {
