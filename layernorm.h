@@ -490,7 +490,7 @@ accuracy. Include the implementation first, or give it a file of its own."
 #define LN__STREAM 4      /* non-temporal stores for dx / y */
 #define LN__AHEAD8 8      /* rows 8 rows ahead exist (bwd_rows8 prefetches them) */
 #define LN__ROWS8_NT 2    /* fwd_rows8's `ahead`: y of 16-column rows, 64-byte aligned, bypasses
-                             the cache (ln__stream_rows_whole) */
+                             the cache (ln__stream_for) */
 
 /* Per-row backward coefficients: dx = a·g + b + c·x̂ with g = γ·dy and
    x̂ = ((x − mean) − delta)·rstd (float, for dx) or x̂ = (x − shift)·rstd (double, for dγ:
@@ -2953,8 +2953,7 @@ static size_t ln__fwd_pipe_cols(int rms, int add, size_t bytes) {
      dx +=      768 0.87x, but 4096 1.33-1.35x
    So there: the forward from LN__STREAM_COLS_ZEN4 columns (RMSNorm's from
    LN__STREAM_COLS_ZEN4_RMS), the backward from LN__STREAM_COLS_ZEN4_BWD, the
-   accumulating backward never; narrower rows that each start a cache line, see
-   ln__stream_rows_whole. */
+   accumulating backward never; narrower rows that each start a cache line: below. */
 #define LN__STREAM_COLS_ZEN4 768
 #define LN__STREAM_COLS_ZEN4_RMS 1536
 #define LN__STREAM_COLS_ZEN4_BWD 512
@@ -2981,27 +2980,14 @@ static size_t ln__fwd_pipe_cols(int rms, int add, size_t bytes) {
    backward at 4096 0.93-1.01x (0.92-0.96x), AVX2 0.87-0.89x (1 thread). */
 #define LN__PIPE_STREAM_COLS_BWD 3072
 /* which output ln__stream_for is asked about */
-#define LN__OUT_Y 0         /* the forward's y (LayerNorm, either fused add) */
-#define LN__OUT_Y_RMS 1     /* RMSNorm's y, without the fused add */
-#define LN__OUT_DX 2        /* the backward's dx = */
-#define LN__OUT_DX_ACC 3    /* the backward's dx += */
-#define LN__OUT_STRIDED 4   /* the channels-first y and dx (ln__strided_stream) */
-static int ln__stream_for(size_t bytes, size_t cols, int out) {
-#ifdef LN__STREAM_BY_CPU
-    if (out == LN__OUT_DX_ACC || !ln__zen4_call(bytes)) return 0;
-    return out == LN__OUT_STRIDED ||
-           cols >= (out == LN__OUT_Y_RMS ? (size_t)LN__STREAM_COLS_ZEN4_RMS
-                    : out == LN__OUT_DX  ? (size_t)LN__STREAM_COLS_ZEN4_BWD
-                                         : (size_t)LN__STREAM_COLS_ZEN4);
-#else
-    const size_t min = (size_t)(LAYERNORM_STREAM_MIN); /* a variable: no "always true" for 0 */
-    (void)cols, (void)out;
-    return bytes >= min;
-#endif
-}
-
-/* Zen 4, in its large calls, also narrower rows stream their output when every row starts
-   a cache line (the output 64-byte aligned, a multiple of 16 columns): the backward's dx
+#define LN__OUT_Y 0         /* the forward's y (LayerNorm) */
+#define LN__OUT_Y_RMS 1     /* RMSNorm's y */
+#define LN__OUT_Y_ADD 2     /* the fused adds' y (LayerNorm's and RMSNorm's) */
+#define LN__OUT_DX 3        /* the backward's dx = */
+#define LN__OUT_DX_ACC 4    /* the backward's dx += */
+#define LN__OUT_STRIDED 5   /* the channels-first y and dx (ln__strided_stream) */
+/* Zen 4, in its large calls, also narrower rows stream their output (p) when every row
+   starts a cache line (p 64-byte aligned, a multiple of 16 columns): the backward's dx
    from LN__STREAM_LINES_ZEN4_BWD columns, the forward's y (LayerNorm, RMSNorm, fused
    add) from LN__STREAM_LINES_ZEN4, and that of rows of exactly 16 (not the fused add's).
    Streamed rows go one by one, as those under LN__PIPE_STREAM_COLS_BWD do (the
@@ -3031,12 +3017,23 @@ static int ln__stream_for(size_t bytes, size_t cols, int out) {
    columns 1.05x at 2 threads). */
 #define LN__STREAM_LINES_ZEN4_BWD 64
 #define LN__STREAM_LINES_ZEN4 512
-static int ln__stream_rows_whole(size_t bytes, size_t cols, const float *out, size_t min) {
+/* Whether `out` (rows of cols, from p) bypasses the cache, in a call with `bytes` of x */
+static int ln__stream_for(size_t bytes, size_t cols, int out, const float *p) {
 #ifdef LN__STREAM_BY_CPU
-    return cols >= min && cols % 16 == 0 && !((uintptr_t)out & 63) && ln__zen4_call(bytes);
+    if (out == LN__OUT_DX_ACC || !ln__zen4_call(bytes)) return 0;
+    if (out == LN__OUT_STRIDED ||
+        cols >= (out == LN__OUT_Y_RMS ? (size_t)LN__STREAM_COLS_ZEN4_RMS
+                 : out == LN__OUT_DX  ? (size_t)LN__STREAM_COLS_ZEN4_BWD
+                                      : (size_t)LN__STREAM_COLS_ZEN4))
+        return 1;
+    return cols % 16 == 0 && !((uintptr_t)p & 63) && /* rows that each start a line */
+           (cols >= (out == LN__OUT_DX ? (size_t)LN__STREAM_LINES_ZEN4_BWD
+                                       : (size_t)LN__STREAM_LINES_ZEN4) ||
+            (cols == 16 && (out == LN__OUT_Y || out == LN__OUT_Y_RMS)));
 #else
-    (void)bytes, (void)cols, (void)out, (void)min;
-    return 0;
+    const size_t min = (size_t)(LAYERNORM_STREAM_MIN); /* a variable: no "always true" for 0 */
+    (void)cols, (void)out, (void)p;
+    return bytes >= min;
 #endif
 }
 
@@ -3510,9 +3507,7 @@ static void ln__forward_rows(int path, float *y, float *sum, float *mean, float 
     j.y = y, j.sum = sum, j.mean = mean, j.rstd = rstd, j.x = x, j.res = res;
     j.gamma = gamma, j.beta = beta, j.cols = cols, j.eps = eps, j.rms = rms;
     j.stream = ln__stream_for(rows * cols * sizeof(float), cols,
-                              rms && !res ? LN__OUT_Y_RMS : LN__OUT_Y) ||
-               ln__stream_rows_whole(rows * cols * sizeof(float), cols, y,
-                                     cols == 16 && !res ? 16 : LN__STREAM_LINES_ZEN4);
+                              res ? LN__OUT_Y_ADD : rms ? LN__OUT_Y_RMS : LN__OUT_Y, y);
     j.pipe_cols = ln__fwd_pipe_cols(rms, res != NULL, rows * cols * sizeof(float));
     if (nt == 1) {
         R->forward(&j, 0, rows);
@@ -3682,10 +3677,8 @@ static int ln__backward_rows(int path, float *dx, float *dgamma, float *dbeta,
                              int rms, int acc) {
     const ln__kernels *K = ln__kernels_for(path);
     const ln__ranges *R = ln__ranges_for(path);
-    const size_t bytes = rows * cols * sizeof(float);
-    int stream = dx && (ln__stream_for(bytes, cols, acc ? LN__OUT_DX_ACC : LN__OUT_DX) ||
-                        (!acc && ln__stream_rows_whole(bytes, cols, dx,
-                                                       LN__STREAM_LINES_ZEN4_BWD)));
+    int stream = dx && ln__stream_for(rows * cols * sizeof(float), cols,
+                                      acc ? LN__OUT_DX_ACC : LN__OUT_DX, dx);
     int flags = (acc ? LN__DX_ACC : 0) | (stream ? LN__STREAM : 0);
     size_t chunk = ln__chunk_rows(rows, cols), nch = (rows + chunk - 1) / chunk;
     size_t lo, hi;
@@ -4901,7 +4894,7 @@ static int ln__strided_stream(int path, const float *out, size_t bytes, size_t i
                               size_t min_inner) {
 #ifdef LN__HAVE_AVX512
     return path == LN_PATH_AVX512 && out && !((uintptr_t)out & 63) && inner % 16 == 0 &&
-           inner >= min_inner && ln__stream_for(bytes, inner, LN__OUT_STRIDED);
+           inner >= min_inner && ln__stream_for(bytes, inner, LN__OUT_STRIDED, out);
 #else
     (void)path, (void)out, (void)bytes, (void)inner, (void)min_inner;
     return 0;
@@ -4919,7 +4912,7 @@ static int ln__strided_flat(int path, size_t cols, size_t inner, size_t bytes, i
                       ((inner == 192 || inner == 256) && slice <= LN__SEQ_FWD_MAX_SLICE));
     return path == LN_PATH_AVX512 && !tiles && cols <= LN__BLOCK && inner >= 16 &&
            inner <= LN__FLAT_MAX_INNER && slice <= LN__FLAT_MAX_SLICE &&
-           ln__stream_for(bytes, inner, LN__OUT_STRIDED);
+           ln__stream_for(bytes, inner, LN__OUT_STRIDED, NULL);
 }
 #endif
 

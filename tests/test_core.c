@@ -1844,7 +1844,7 @@ static void test_streamed_dx(Rng *rng)
 /* several blocks (LN__BLOCK), with the buffers on 64-byte boundaries and off them.     */
 /* Rows of 3072 columns and more take the backward's pipelined rows with non-temporal  */
 /* dx (chosen page offsets: test_streamed_dx); on 64-byte boundaries, rows of 256      */
-/* stream their dx and rows of 640 their y (ln__stream_rows_whole), 129 does neither;   */
+/* stream their dx and rows of 640 their y (ln__stream_for), 129 does neither;         */
 /* rows of 16 stream y from the eight-row batches (LN__ROWS8_NT).                       */
 
 static void test_cpu_choices(Rng *rng)
