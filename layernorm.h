@@ -3304,7 +3304,14 @@ LN__INLINE void ln__forward_pipe(const ln__kernels *K, const ln__fwd_job *j, siz
    the fused add's up to fwd_rows8_add_cols, RMSNorm's only up to LN__ROWS8_COLS, see
    LN__BATCH8_COLS); the others software-pipelined
    where the path has norm_moments (norm_add_moments for the fused add) and the rows have
-   j->pipe_cols columns or more (ln__fwd_pipe_cols), else one by one (ln__forward_row). */
+   j->pipe_cols columns or more (ln__fwd_pipe_cols), else one by one (ln__forward_row).
+   Rows whose y streams go one by one: pipelined with non-temporal y (Zen 4, out of cache,
+   1 thread) they took 1.10-1.19x the time at 4096-8192 columns, 1.46-1.54x without the
+   row-ahead prefetch, 1.15-1.25x with it 1536-6144 floats ahead. A loop that reads the
+   next row from memory while it streams this one's y out slows with every instruction
+   it carries: in a test loop at 4096 columns, a bare one (a float sum, a multiply) ran
+   at 0.75-0.87x the time of its one-by-one form, with γ, β and the double sums at
+   1.18-1.31x, and at 768 columns, where a row period fits L1, 1.34x. */
 LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, size_t r0,
                                   size_t r1) {
     size_t r, n = j->cols;
@@ -4791,7 +4798,13 @@ LN__AVX512 static void ln__strided_bwd_avx512(float *dx, double *pg, double *pb,
    LN__SEQ_BWD_MAX_SLICE_AVX2 floats), against its tile two on: 64 channels, inner 49
    0.93x, 96 0.85x, 196 0.53x (2 threads too), 256 0.83-0.95x, 384 0.92-0.95x; 256
    channels at 196 0.58x; 128 at 384 1.0x; 64 at 512 1.02x, at 784 1.2x. Not the scalar
-   path: 0.79x at 196 but 1.16x at 49. */
+   path: 0.79x at 196 but 1.16x at 49.
+   Measured and not kept: the slice's sums taken in memory order (four channels a pass
+   over per-lane double sums kept on the stack, the same additions in the same order),
+   then the tiles' dx from them: 64 channels out of cache, inner 196 0.91-0.94x (2
+   threads 0.92x), but 49 1.06-1.08x, 100 0.99-1.02x, 256 1.16-1.20x, 384 1.15-1.16x, and
+   196 in L2 1.09-1.14x. In L2 this backward costs 0.56 ns an element at 196, 0.49 of it
+   without dx: its double-precision sums and dγ/dβ terms, which no sweep order changes. */
 LN__AVX512 static void ln__strided_bwd_avx512_short(float *dx, double *pg, double *pb,
                                                     const float *dy, const float *x,
                                                     const float *gamma, const float *mean,
