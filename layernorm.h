@@ -2959,7 +2959,9 @@ static size_t ln__fwd_pipe_cols(int rms, int add, size_t bytes) {
      backward   256 1.09-1.14x, 512 0.88-0.90x, 768 0.80x, 1024 0.80-0.82x, 2048 0.88-0.91x,
                 4096 0.93-0.96x, 8192 0.91-0.95x, 1048576 0.90-0.93x; 64 2.0x, 16 1.5x
      RMSNorm's  768 0.77-0.83x, 4096 0.89-0.92x
-     dx +=      768 0.87x, but 4096 1.33-1.35x
+     dx +=      768 0.87x, but 4096 1.33-1.35x (re-measured with later kernels: 512 0.95x,
+                768 0.99x and 1.07-1.08x at 2 threads, 1024 0.95-0.97x, 2048 1.31x, 4096
+                1.10x)
    So there: the forward from LN__STREAM_COLS_ZEN4 columns (RMSNorm's from
    LN__STREAM_COLS_ZEN4_RMS), the backward from LN__STREAM_COLS_ZEN4_BWD, the
    accumulating backward never; narrower rows that each start a cache line: below. */
