@@ -3383,7 +3383,10 @@ LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, si
    registers between its sums and dx. On Zen 4 the pipelined rows took 0.74-0.84x its
    time, out of cache, with and without dγ/dβ, RMSNorm and dx += alike, so they replaced
    it; both give the bits of bwd_sums then bwd_apply. Rows of 17-32: see
-   LN__BWD_ROWS8_COLS_512.)
+   LN__BWD_ROWS8_COLS_512. A batch folding eight rows' horizontal sums together, as
+   bwd_rows8 does, could gain little at 64 columns: with the three sums of
+   ln__512_sums_out dropped altogether (wrong results, an upper bound) 262144x64 took
+   0.92-0.95x the time out of cache, 0.88x in L1.)
    (The group's dγ/dβ then cost about 0.08 ns an element, on top of the memory time.
    Measured slower: taking them a vector at a time inside the next group's pipelined
    rows, 1.3-1.6x (column strips read down the rows, or the sums kept in pg/pb: loads
