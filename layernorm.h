@@ -4820,8 +4820,11 @@ LN__AVX512 static void ln__strided_bwd_avx512(float *dx, double *pg, double *pb,
    over per-lane double sums kept on the stack, the same additions in the same order),
    then the tiles' dx from them: 64 channels out of cache, inner 196 0.91-0.94x (2
    threads 0.92x), but 49 1.06-1.08x, 100 0.99-1.02x, 256 1.16-1.20x, 384 1.15-1.16x, and
-   196 in L2 1.09-1.14x. In L2 this backward costs 0.56 ns an element at 196, 0.49 of it
-   without dx: its double-precision sums and dγ/dβ terms, which no sweep order changes. */
+   196 in L2 1.09-1.14x. Nor dx (with the dγ/dβ terms) in memory order, channel by channel,
+   from per-lane coefficients the tiles left in arrays (the same bits): at 196 1.00-1.06x
+   out of cache, 1.17-1.19x in L2. In L2 this backward costs 0.56 ns an element at 196,
+   0.49 of it without dx: its double-precision sums and dγ/dβ terms, which no sweep order
+   changes. */
 LN__AVX512 static void ln__strided_bwd_avx512_short(float *dx, double *pg, double *pb,
                                                     const float *dy, const float *x,
                                                     const float *gamma, const float *mean,
