@@ -3320,12 +3320,13 @@ LN__INLINE void ln__forward_pipe(const ln__kernels *K, const ln__fwd_job *j, siz
    1 thread) they took 1.10-1.19x the time at 4096-8192 columns (at 2 threads, 2048x4096,
    0.97-0.99x: no more than code placement moves), 1.46-1.54x without the row-ahead
    prefetch, 1.15-1.25x with it 1536-6144 floats ahead. A loop that reads the next row
-   from memory while it streams this one's y out slows with every instruction it carries: in a test loop at 4096 columns, a bare one (a float sum, a multiply) ran
-   at 0.75-0.87x the time of its one-by-one form, with γ, β and the double sums at
-   1.18-1.31x, and at 768 columns, where a row period fits L1, 1.34x; alternating short
-   loops (the next row's moments over 1-8 KiB, then as much of this row's y) 1.18-1.66x.
-   Reading from memory while non-temporal stores drain costs a core here; one by one,
-   each sweep does one of the two. */
+   from memory while it streams this one's y out slows with every instruction it carries:
+   in a test loop at 4096 columns, a bare one (a float sum, a multiply) ran at 0.75-0.87x
+   the time of its one-by-one form, with γ, β and the double sums at 1.18-1.31x, and at
+   768 columns, where a row period fits L1, 1.34x; alternating short loops (the next
+   row's moments over 1-8 KiB, then as much of this row's y) 1.18-1.66x. Reading from
+   memory while non-temporal stores drain costs a core here; one by one, each sweep does
+   one of the two. */
 LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, size_t r0,
                                   size_t r1) {
     size_t r, n = j->cols;
