@@ -3397,10 +3397,10 @@ LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, si
    dγ/dβ in pieces (a column block's run of 2048-8192 elements) between the next group's
    rows, 1.03-1.44x; groups of 32-128 rows at 64-128 columns 1.04-1.28x, of 512-1024
    rows 0.98-1.07x. The terms' double adds as fma(a, 1, acc) (the same bits, on the
-   multiply pipes): 0.98-1.01x. Float partials over blocks of 8 rows, then double: in
-   cache 0.87-0.93x, out of cache 0.93-0.99x at 64 and 768 columns (1 and 2 threads),
+   multiply pipes): 0.97-1.01x. Float partials over blocks of 8 rows, then double: in
+   cache 0.87-0.93x, out of cache 0.92-0.99x at 64 and 768 columns (1 and 2 threads),
    1.0-1.04x at 4096; not pursued, as it trades the double sums' error bound, and every
-   path's bits, for at most 7%.) */
+   path's bits, for at most 8%.) */
 #define LN__GROUP_ELEMS 32768
 #define LN__GROUP_ROWS 256
 /* ...but at least this many rows: a group of one or two wide rows reads and writes the
