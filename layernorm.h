@@ -996,7 +996,8 @@ LN__AVX512_K void ln__512_norm_moments_body(float *y, const float *x, size_t n, 
            multiplies on two others, and this loop's float and double subtractions load
            the adders (gcc, rows of 512-1024 columns in cache: 0.97-0.98x the time; out of
            cache, and in the moments-only kernel, no change; clang folds it back into an
-           add; the AVX2 loop so written took 1.3-1.5x) */
+           add; the AVX2 loop so written took 1.3-1.5x: the constant is a 17th register,
+           and gcc spilled accumulators to the stack) */
         a0 = _mm512_fmadd_pd(d0, one, a0);
         a1 = _mm512_fmadd_pd(d1, one, a1);
         a2 = _mm512_fmadd_pd(d2, one, a2);
