@@ -3392,8 +3392,9 @@ LN__INLINE void ln__forward_range(const ln__kernels *K, const ln__fwd_job *j, si
    dγ/dβ from the cache-resident rows, column tile by column tile. Per column the rows
    add in order, so the bits are those of row by row. Rows of at most bwd_rows8_cols
    columns go eight at a time through bwd_rows8, which adds their dγ/dβ itself (the same
-   operations, rows in order). In place with dγ/dβ, rows go one by one (their dγ/dβ
-   before their dx store).
+   operations, rows in order). In place with dγ/dβ, each row's dγ/dβ come before its dx
+   store: with both, from LN__IN_PLACE_GROUP_COLS columns, a group's sums, dγ/dβ, then
+   dx (ln__backward_range_in_place); otherwise rows go one by one.
    (Rows of 33-64 columns had a kernel of their own on AVX-512 that kept the row in
    registers between its sums and dx. On Zen 4 the pipelined rows took 0.74-0.84x its
    time, out of cache, with and without dγ/dβ, RMSNorm and dx += alike, so they replaced
