@@ -1577,10 +1577,11 @@ static void test_inplace(Rng *rng)
 
 /* ------------------------------------------------------------------------------------ */
 /* dγ/dβ in groups of rows. With dx apart from dy and x, a path may take dγ/dβ from a   */
-/* group of cache-resident rows after their dx, column tile by tile; in place (dx == dy) */
-/* it must take them row by row before each dx store. Both add each column's rows in   */
-/* the same order, so on one path the two must agree bitwise, with dγ, dβ or both asked */
-/* for, on shapes with partial tiles and several groups and chunks.                     */
+/* group of cache-resident rows after their dx, column tile by tile; in place it must   */
+/* take them before each dx store (row by row, or a group's sums, dγ/dβ, then dx). All  */
+/* add each column's rows in the same order, so on one path they must agree             */
+/* bitwise, with dγ, dβ or both asked for, dx == dy and dx == x, on shapes with partial */
+/* tiles and several groups and chunks.                                                 */
 
 static void test_grouped_params_bits(Rng *rng)
 {
@@ -1619,6 +1620,16 @@ static void test_grouped_params_bits(Rng *rng)
                 ok = rc1 == LN_OK && rc2 == LN_OK && same_bits(dx, ip, n, &at) &&
                      same_bits(dg, dg2, cols, &at) && same_bits(db, db2, cols, &at);
                 CHECK(ok, "[%s] %zux%zu outputs %d: separate dx and dx == dy differ (rc %d %d, "
+                      "index %zu)", path_label(p), rows, cols, which, rc1, rc2, at);
+                /* and dx == x (over a copy of x) */
+                fill_const(dg2, cols, 0.25f);
+                fill_const(db2, cols, -0.5f);
+                memcpy(ip, x, n * sizeof(float));
+                at = 0;
+                rc2 = run_bwd(p, ip, pg2, pb2, dy, ip, g, mean, rstd, rows, cols);
+                ok = rc1 == LN_OK && rc2 == LN_OK && same_bits(dx, ip, n, &at) &&
+                     same_bits(dg, dg2, cols, &at) && same_bits(db, db2, cols, &at);
+                CHECK(ok, "[%s] %zux%zu outputs %d: separate dx and dx == x differ (rc %d %d, "
                       "index %zu)", path_label(p), rows, cols, which, rc1, rc2, at);
             }
         }
