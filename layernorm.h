@@ -3439,24 +3439,22 @@ LN__INLINE void ln__backward_range_in_place(const ln__kernels *K, const ln__bwd_
                                             double *pg, double *pb, size_t r0, size_t r1,
                                             int first, size_t g) {
     size_t r, q, n = j->cols;
+    double sums[LN__GROUP_ROWS][3]; /* each row's, as ln__backward_coef takes them */
     double rs[LN__GROUP_ROWS], hb[LN__GROUP_ROWS];
-    float kb[LN__GROUP_ROWS], kc[LN__GROUP_ROWS], kd[LN__GROUP_ROWS];
+    ln__bwd_coef k;
     for (r = r0; r < r1; r += g) {
         size_t e = r1 - r < g ? r1 : r + g;
         for (q = r; q < e; q++) {
-            ln__bwd_coef k;
-            ln__backward_coef(K, &k, j->dy + q * n, j->x + q * n, j->gamma, ln__job_mean(j, q),
-                              j->rstd[q], n, j->rms, 1);
+            double *s = sums[q - r];
+            s[0] = s[1] = s[2] = 0;
+            K->bwd_sums(s, j->dy + q * n, j->x + q * n, j->gamma, n, ln__job_mean(j, q));
+            ln__coef_from_sums(&k, s, ln__job_mean(j, q), j->rstd[q], n, j->rms);
             rs[q - r] = (double)k.rstd, hb[q - r] = k.hb;
-            kb[q - r] = k.b, kc[q - r] = k.c, kd[q - r] = k.delta;
         }
         K->bwd_params(pg, pb, j->dy + r * n, j->x + r * n, n, n, e - r, rs, hb,
                       first && r == r0);
-        for (q = r; q < e; q++) { /* (a = rstd; shift and hb serve dγ only) */
-            ln__bwd_coef k;
-            memset(&k, 0, sizeof k);
-            k.mean = ln__job_mean(j, q), k.rstd = k.a = j->rstd[q];
-            k.b = kb[q - r], k.c = kc[q - r], k.delta = kd[q - r];
+        for (q = r; q < e; q++) {
+            ln__coef_from_sums(&k, sums[q - r], ln__job_mean(j, q), j->rstd[q], n, j->rms);
             K->bwd_apply(j->dx + q * n, NULL, NULL, j->dy + q * n, j->x + q * n, j->gamma, n,
                          &k, j->flags);
         }
@@ -3473,16 +3471,16 @@ LN__INLINE void ln__backward_range(const ln__kernels *K, const ln__bwd_job *j, d
     int pipe = K->bwd_apply_sums && j->dx &&
                (!(j->flags & LN__STREAM) || n >= LN__PIPE_STREAM_COLS_BWD);
     ln__bwd_coef next;
+    const int in_place = j->dx && (j->dx == j->dy || j->dx == j->x);
     g = LN__GROUP_ELEMS / n;
     g = g < LN__GROUP_MIN_ROWS ? LN__GROUP_MIN_ROWS : g > LN__GROUP_ROWS ? LN__GROUP_ROWS : g;
-    /* in place (dx == dy or dx == x), each row's dγ/dβ must be taken before its dx store:
-       with both, from LN__IN_PLACE_GROUP_COLS columns, a group's at a time; else row by row */
-    if (K->bwd_params && pg && pb && n >= LN__IN_PLACE_GROUP_COLS && j->dx &&
-        (j->dx == j->dy || j->dx == j->x)) {
+    /* in place, each row's dγ/dβ must be taken before its dx store: with both, from
+       LN__IN_PLACE_GROUP_COLS columns, a group's at a time; else row by row */
+    if (K->bwd_params && pg && pb && n >= LN__IN_PLACE_GROUP_COLS && in_place) {
         ln__backward_range_in_place(K, j, pg, pb, r0, r1, first, g);
         return;
     }
-    if (!K->bwd_params || ((pg || pb) && j->dx && (j->dx == j->dy || j->dx == j->x))) {
+    if (!K->bwd_params || ((pg || pb) && in_place)) {
         for (r = r0; r < r1; r++) {
             size_t off = r * n;
             int f = (first && r == r0) ? LN__PARAM_FIRST : 0;
